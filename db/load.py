@@ -1,0 +1,264 @@
+"""Idempotent writes of the ingest pipeline. Functions take a Session and never commit.
+
+Every insert is a single ``INSERT ... ON CONFLICT`` statement keyed on a natural
+key (feed name, canonical URL, feed + GUID), so a run repeated on the same
+input, or two runs at once, cannot store a row twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, false, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleHtml, ArticleState, Feed, FeedPoll, PipelineRun, PollOutcome
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredPage:
+    article_id: int
+    feed_id: int | None
+    url: str
+    content: bytes
+    charset: str | None
+    feed_title: str | None
+    feed_published_at: datetime | None
+
+
+# Failures worth another try on a later run; anything else is final.
+RETRYABLE_REASONS = frozenset({"timeout", "deadline", "connection", "http_status_5xx", "dns"})
+
+
+def sync_feeds(session: Session, feeds: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Upsert the feed list by name; poll state is left alone. Returns ids by name."""
+    if not feeds:
+        return {}
+    stmt = insert(Feed).values([dict(f) for f in feeds])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Feed.name],
+        set_={
+            **{c: stmt.excluded[c] for c in ("url", "region", "language", "tags")},
+            # A feed disabled for its failures stays disabled until `feeds enable`.
+            "enabled": case((Feed.disabled_reason.is_not(None), false()),
+                            else_=stmt.excluded.enabled),
+        },
+    ).returning(Feed.name, Feed.id)
+    return {name: id_ for name, id_ in session.execute(stmt)}
+
+
+def enable_feed(session: Session, name: str) -> bool:
+    """Re-enable a feed and forget its failures; False if there is no such feed."""
+    result = session.execute(
+        update(Feed).where(Feed.name == name).values(
+            enabled=True, disabled_reason=None, consecutive_failures=0, next_poll_at=None
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def disable_feed(session: Session, name: str, reason: str) -> bool:
+    result = session.execute(
+        update(Feed).where(Feed.name == name).values(enabled=False, disabled_reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def feed_states(session: Session) -> list[Feed]:
+    return list(session.scalars(select(Feed).order_by(Feed.name)))
+
+
+def due_feeds(
+    session: Session, now: datetime, names: Sequence[str] | None = None, *, force: bool = False
+) -> list[Feed]:
+    """Enabled feeds whose back-off has passed (all enabled ones with ``force``)."""
+    query = select(Feed).where(Feed.enabled).order_by(Feed.name)
+    if names is not None:
+        query = query.where(Feed.name.in_(names))
+    if not force:
+        query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
+    return list(session.scalars(query))
+
+
+def record_poll(
+    session: Session,
+    feed_id: int,
+    *,
+    run_id: str | None,
+    started_at: datetime,
+    elapsed_ms: int,
+    outcome: PollOutcome,
+    http_status: int | None,
+    error: str | None,
+    parse_problem: str | None,
+    entries: int,
+    new_entries: int,
+    feed_state: Mapping[str, Any],
+) -> None:
+    """Log one poll and update the feed's poll state (ETag, failures, next poll, ...)."""
+    session.add(
+        FeedPoll(
+            feed_id=feed_id, run_id=run_id, started_at=started_at, elapsed_ms=elapsed_ms,
+            outcome=outcome, http_status=http_status, error=error, parse_problem=parse_problem,
+            entries=entries, new_entries=new_entries,
+        )
+    )
+    session.execute(
+        update(Feed)
+        .where(Feed.id == feed_id)
+        .values(**feed_state, entries_seen=Feed.entries_seen + entries)
+    )
+
+
+def insert_entries(session: Session, feed_id: int, entries: Sequence[Mapping[str, Any]]) -> int:
+    """Insert feed entries as pending articles; known URLs or GUIDs are left as they are.
+
+    Returns:
+        How many entries were new.
+    """
+    if not entries:
+        return 0
+    rows = [{**e, "feed_id": feed_id, "state": ArticleState.PENDING} for e in entries]
+    # No conflict target: a clash on the canonical URL or on (feed, GUID) both mean "seen".
+    stmt = insert(Article).values(rows).on_conflict_do_nothing().returning(Article.id)
+    return len(session.execute(stmt).all())
+
+
+def articles_to_fetch(session: Session, *, max_attempts: int, limit: int | None = None) -> list[int]:
+    """Ids of articles never fetched, or whose last fetch failed for a transient reason."""
+    query = (
+        select(Article.id)
+        .where(
+            or_(
+                Article.state == ArticleState.PENDING,
+                (Article.state == ArticleState.FAILED)
+                & Article.state_reason.in_(RETRYABLE_REASONS)
+                & (Article.attempts < max_attempts),
+            )
+        )
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def articles_to_clean(session: Session, ids: Sequence[int] | None = None) -> list[int]:
+    """Ids of articles whose HTML is stored but not cleaned (a crashed run leaves these)."""
+    query = select(Article.id).where(Article.state == ArticleState.FETCHED).order_by(Article.id)
+    if ids is not None:
+        query = query.where(Article.id.in_(ids))
+    return list(session.scalars(query))
+
+
+def urls_for(session: Session, ids: Sequence[int]) -> list[tuple[int, str, int | None]]:
+    """(id, url, feed id) of the given articles."""
+    query = select(Article.id, Article.url, Article.feed_id).where(Article.id.in_(ids))
+    return list(session.execute(query.order_by(Article.id)).tuples())
+
+
+def store_html(
+    session: Session,
+    article_id: int,
+    *,
+    content: bytes,
+    charset: str | None,
+    final_url: str,
+    http_status: int,
+    content_type: str,
+    fetched_at: datetime,
+) -> None:
+    """Keep the page compressed and mark the article fetched."""
+    stmt = insert(ArticleHtml).values(
+        article_id=article_id, compressed=zlib.compress(content, 6), charset=charset,
+        size=len(content), sha256=hashlib.sha256(content).hexdigest(), fetched_at=fetched_at,
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[ArticleHtml.article_id],
+            set_={c: stmt.excluded[c] for c in ("compressed", "charset", "size", "sha256", "fetched_at")},
+        )
+    )
+    session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(
+            state=ArticleState.FETCHED, state_reason=None, state_detail=None, final_url=final_url,
+            http_status=http_status, content_type=content_type, fetched_at=fetched_at,
+            attempts=Article.attempts + 1,
+        )
+    )
+
+
+def mark_failed(
+    session: Session,
+    article_id: int,
+    *,
+    reason: str,
+    detail: str,
+    final: bool,
+    http_status: int | None = None,
+) -> None:
+    """Record why an article failed; ``final`` ones are skipped for good."""
+    session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(
+            state=ArticleState.SKIPPED if final else ArticleState.FAILED,
+            state_reason=reason,
+            state_detail=detail[:1000],
+            http_status=http_status,
+            attempts=Article.attempts + 1,
+        )
+    )
+
+
+def load_html(session: Session, ids: Sequence[int]) -> list[StoredPage]:
+    """Stored pages of the given articles, decompressed."""
+    rows = session.execute(
+        select(Article.id, Article.feed_id, func.coalesce(Article.final_url, Article.url),
+               ArticleHtml.compressed, ArticleHtml.charset, Article.feed_title,
+               Article.feed_published_at)
+        .join(ArticleHtml, ArticleHtml.article_id == Article.id)
+        .where(Article.id.in_(ids))
+        .order_by(Article.id)
+    ).tuples()
+    return [
+        StoredPage(article_id=i, feed_id=f, url=u, content=zlib.decompress(b), charset=c,
+                   feed_title=title, feed_published_at=published)
+        for i, f, u, b, c, title, published in rows
+    ]
+
+
+def store_clean(session: Session, article_id: int, values: Mapping[str, Any]) -> None:
+    """Store a cleaned article's text and metadata and mark it cleaned."""
+    session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(**values, state=ArticleState.CLEANED, state_reason=None, state_detail=None)
+    )
+
+
+def start_run(session: Session, *, flow: str, flow_run_id: str | None, started_at: datetime,
+              parameters: Mapping[str, Any]) -> int:
+    stmt = insert(PipelineRun).values(
+        flow=flow, flow_run_id=flow_run_id, started_at=started_at, status="running",
+        parameters=dict(parameters),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[PipelineRun.flow_run_id], set_={"status": "running"}
+    ).returning(PipelineRun.id)
+    return int(session.execute(stmt).scalar_one())
+
+
+def finish_run(session: Session, run_id: int, *, status: str, finished_at: datetime,
+               counts: Mapping[str, Any]) -> None:
+    session.execute(
+        update(PipelineRun)
+        .where(PipelineRun.id == run_id)
+        .values(status=status, finished_at=finished_at, counts=dict(counts))
+    )

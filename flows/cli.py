@@ -1,0 +1,245 @@
+"""The ``accords`` command line."""
+
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows import progress
+from flows.settings import Settings, get_settings
+
+app = typer.Typer(help="accords: regional news -> PostgreSQL database of summits and agreements.",
+                  no_args_is_help=True, add_completion=False)
+feeds_app = typer.Typer(help="List and edit the feeds to poll.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+
+
+def _database(settings: Settings) -> Any:
+    from db.errors import DatabaseUnavailableError
+    from flows.resources import open_database
+
+    try:
+        return open_database(settings)
+    except DatabaseUnavailableError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """Draw one bar per pipeline stage from the events the tasks report."""
+    bars = Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+    ids: dict[str, Any] = {}
+
+    def on_event(stage: str, advance: int, total: int | None) -> None:
+        if stage not in ids:
+            ids[stage] = bars.add_task(stage, total=total)
+        if total is not None:
+            bars.update(ids[stage], total=total)
+        if advance:
+            bars.advance(ids[stage], advance)
+
+    with bars, progress.listening(on_event):
+        yield
+
+
+def run_ingest(feeds_file: Path | None, feed_urls: list[str] | None, force: bool) -> dict[str, Any]:
+    from flows.ingest import ingest
+
+    with _progress_bars():
+        result: dict[str, Any] = ingest(
+            feeds_file=str(feeds_file) if feeds_file else None, feed_urls=feed_urls, force=force
+        )
+    return result
+
+
+SUMMARY_COLUMNS = ("feed", "poll", "entries", "new", "fetched", "cleaned", "skipped", "failed",
+                   "reasons")
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    table = Table(title="Ingest summary")
+    for col in SUMMARY_COLUMNS:
+        table.add_column(col, overflow="fold")
+    for row in result["feeds"]:
+        table.add_row(*(str(row[c]) for c in SUMMARY_COLUMNS))
+    console.print(table)
+
+
+@app.command()
+def ingest(
+    feeds: Annotated[Path | None, typer.Option("--feeds", help="feed list TOML")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="poll this feed URL")] = None,
+    force: Annotated[bool, typer.Option(help="poll feeds that are backing off")] = False,
+) -> None:
+    """Poll feeds, fetch and clean new articles, store them."""
+    print_summary(run_ingest(feeds, feed, force))
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="port of the local sample site")] = 8765,
+) -> None:
+    """Run the pipeline on the bundled sample news site and show what was stored."""
+    from flows.sample_server import SAMPLE_SITE, serve_sample_site
+
+    with serve_sample_site(port) as base_url, tempfile.TemporaryDirectory() as tmp:
+        feeds_file = Path(tmp) / "feeds.toml"
+        feeds_file.write_text(
+            (SAMPLE_SITE / "feeds.toml").read_text().replace("{{BASE_URL}}", base_url)
+        )
+        host = base_url.split("//", 1)[1].split(":", 1)[0]
+        allowed = {h for h in os.environ.get("ACCORDS_ALLOWED_HOSTS", "").split(",") if h}
+        os.environ["ACCORDS_ALLOWED_HOSTS"] = ",".join(sorted(allowed | {host}))
+        os.environ.setdefault("ACCORDS_MIN_HOST_DELAY", "0")
+        get_settings.cache_clear()
+        err.print(f"sample site at {base_url}")
+        result = run_ingest(feeds_file, None, force=True)
+    print_summary(result)
+    show_articles(get_settings(), feed_names=["steppe-courier", "regional-desk"])
+
+
+def show_articles(settings: Settings, feed_names: list[str]) -> None:
+    from sqlalchemy import func, select
+
+    from db.models import Article, Feed
+
+    db = _database(settings)
+    with db.sessions()() as session:
+        rows = session.execute(
+            select(Article.id, Article.title, Article.site_name, Article.published_at,
+                   func.length(Article.text), func.length(Article.comments), Article.state,
+                   Article.state_reason)
+            .join(Feed, Feed.id == Article.feed_id)
+            .where(Feed.name.in_(feed_names))
+            .order_by(Article.published_at.desc().nulls_last(), Article.id)
+        ).all()
+    table = Table(title=f"Stored articles ({len(rows)})")
+    for col in ("id", "title", "site", "published", "body chars", "comment chars", "state"):
+        table.add_column(col, overflow="fold")
+    for id_, title, site, published, body, comments, state, reason in rows:
+        table.add_row(str(id_), title or "", site or "",
+                      published.date().isoformat() if published else "", str(body or ""),
+                      str(comments or ""), state.value + (f" ({reason})" if reason else ""))
+    console.print(table)
+
+
+@feeds_app.command("list")
+def feeds_list(
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    feeds: Annotated[Path | None, typer.Option("--feeds", help="feed list TOML")] = None,
+) -> None:
+    """Every feed with its poll state (last status, error, entries seen, failures)."""
+    from db import load
+    from flows.feedlist import FeedListError, read_feed_list
+    from flows.stages import sync_feed_list
+
+    settings = get_settings()
+    db = _database(settings)
+    try:
+        sync_feed_list(db, read_feed_list(feeds or settings.feeds_file))
+    except FeedListError as exc:
+        err.print(f"[yellow]warning:[/] {exc}")
+    with db.sessions().begin() as session:
+        states = [_feed_state(f) for f in load.feed_states(session)]
+    if format == "json":
+        json.dump(states, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"Feeds ({len(states)})")
+    for col in ("name", "region", "enabled", "last status", "entries seen", "failures",
+                "last error"):
+        table.add_column(col, overflow="fold")
+    for s in states:
+        table.add_row(s["name"], s["region"] or "", "yes" if s["enabled"] else "no",
+                      str(s["last_status"] or ""), str(s["entries_seen"]),
+                      str(s["consecutive_failures"]), (s["last_error"] or "")[:80])
+    console.print(table)
+
+
+def _feed_state(feed: Any) -> dict[str, Any]:
+    return {k: getattr(feed, k) for k in (
+        "name", "url", "region", "language", "tags", "enabled", "disabled_reason",
+        "last_status", "last_error", "last_polled_at", "last_success_at", "entries_seen",
+        "consecutive_failures", "next_poll_at", "etag", "last_modified")}
+
+
+@feeds_app.command("add")
+def feeds_add(
+    name: str,
+    url: str,
+    region: Annotated[str | None, typer.Option(help="central-asia, china, ...")] = None,
+    language: Annotated[str, typer.Option()] = "en",
+    tag: Annotated[list[str] | None, typer.Option(help="repeatable")] = None,
+) -> None:
+    """Add a feed to the feed list."""
+    from flows.feedlist import FeedListError, FeedSpec, add_feed
+
+    settings = get_settings()
+    try:
+        add_feed(settings.feeds_file, FeedSpec(name=name, url=url, region=region,
+                                               language=language, tags=tuple(tag or ())))
+    except FeedListError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"added {name} to {settings.feeds_file}")
+
+
+@feeds_app.command("disable")
+def feeds_disable(name: str, reason: Annotated[str, typer.Option()] = "disabled by user") -> None:
+    """Stop polling a feed (in the feed list and the database)."""
+    _set_enabled(name, False, reason)
+
+
+@feeds_app.command("enable")
+def feeds_enable(name: str) -> None:
+    """Poll a feed again and forget its failures."""
+    _set_enabled(name, True, None)
+
+
+def _set_enabled(name: str, enabled: bool, reason: str | None) -> None:
+    from db import load
+    from flows.feedlist import FeedListError, set_feed_enabled
+
+    settings = get_settings()
+    try:
+        set_feed_enabled(settings.feeds_file, name, enabled)
+    except FeedListError as exc:
+        err.print(f"[yellow]warning:[/] {exc}")
+    db = _database(settings)
+    with db.sessions().begin() as session:
+        found = (load.enable_feed(session, name) if enabled
+                 else load.disable_feed(session, name, reason or ""))
+    console.print(f"{name} {'enabled' if enabled else 'disabled'}"
+                  + ("" if found else " (not in the database yet)"))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    db = _database(get_settings())
+    console.print(f"schema up to date at {db}")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print the effective settings (secrets masked)."""
+    for key, value in get_settings().masked().items():
+        console.print(f"{key} = {value}")
+
+
+if __name__ == "__main__":
+    app()

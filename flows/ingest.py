@@ -1,0 +1,74 @@
+"""The ingest flow: poll feeds -> fetch new articles -> clean -> store."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, unmapped
+from prefect.artifacts import create_table_artifact
+from prefect.runtime import flow_run
+
+from flows import progress, tasks
+from flows.feedlist import FeedSpec, read_feed_list
+from flows.resources import http_config, open_database
+from flows.settings import get_settings
+from flows.summary import merge_counts, per_feed_rows, summary_line, totals
+
+def run_name() -> str:
+    return f"ingest-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+
+
+# An article whose fetch failed transiently is tried on this many runs, then left failed.
+MAX_FETCH_ATTEMPTS = 3
+
+
+@flow(name="ingest", flow_run_name=run_name, log_prints=False)
+def ingest(
+    feeds_file: str | None = None,
+    feed_urls: list[str] | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Poll the feeds, fetch and clean new articles, and store them in PostgreSQL."""
+    logger = get_run_logger()
+    settings = get_settings()
+    db = open_database(settings)
+    http = http_config(settings)
+    specs = feed_specs(Path(feeds_file) if feeds_file else settings.feeds_file, feed_urls)
+    logger.info("database %s, %d feeds listed", db, len(specs))
+
+    ids_by_name = tasks.sync_feed_list(db, specs)
+    names = {i: n for n, i in ids_by_name.items()}
+    due = tasks.select_due_feeds(db, list(ids_by_name), force or bool(feed_urls))
+    progress.report("feeds", 0, len(due))
+    polled = tasks.poll_feed.map(unmapped(db), unmapped(http), due, unmapped(flow_run.id),
+                                 unmapped(settings.max_feed_failures))
+
+    to_fetch, half_done = tasks.select_articles(db, MAX_FETCH_ATTEMPTS, wait_for=polled)
+    progress.report("fetch", 0, len(to_fetch))
+    progress.report("clean", 0, len(to_fetch) + len(half_done))
+    fetched, cleaned = [], []
+    for batch in chunks(to_fetch, settings.batch_size):
+        f = tasks.fetch_articles.submit(db, http, batch, settings.fetch_workers)
+        fetched.append(f)
+        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers, wait_for=[f]))
+    for batch in chunks(half_done, settings.batch_size):
+        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
+
+    counts = merge_counts(f.result() for f in [*polled, *fetched, *cleaned])
+    rows = per_feed_rows(counts, names)
+    total = totals(rows)
+    line = summary_line(total, len(due))
+    logger.info("summary: %s", line)
+    create_table_artifact(key="ingest-summary", table=rows, description=line)
+    return {"feeds": rows, "total": total, "polled": len(due)}
+
+
+def feed_specs(feeds_file: Path, feed_urls: list[str] | None) -> list[FeedSpec]:
+    """The feeds to poll: the given URLs (named by URL) if any, else the feed list file."""
+    if feed_urls:
+        return [FeedSpec(name=url, url=url, language=None) for url in feed_urls]
+    return read_feed_list(feeds_file)
+
+
+def chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), max(1, size))]

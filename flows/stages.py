@@ -1,0 +1,185 @@
+"""The pipeline's stages as plain functions (tasks.py wraps each in a Prefect task).
+
+Each stage takes handles and ids, does its I/O, writes through ``db.load`` in
+short transactions and returns counts keyed by feed id. A bad feed or article
+is recorded and counted; only infrastructure failures (the database) raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
+
+from db import load
+from db.load import StoredPage
+from db.models import Feed, PollOutcome
+from extractors.clean import CleanArticle, CleaningError, as_utc_datetime, clean_html
+from flows import progress
+from flows.feedlist import FeedSpec
+from flows.http import FetchError, HttpClient
+from flows.polling import FeedState, next_feed_state, poll
+from flows.resources import Database
+
+log = logging.getLogger(__name__)
+
+# (feed id, metric) -> count; feed id None for articles without a feed.
+Counts = Counter[tuple[int | None, str]]
+
+# Fetch failures that will not get better by trying again.
+FINAL_FETCH_REASONS = frozenset(
+    {"content_type", "too_large", "robots", "blocked_address", "invalid_url", "redirects"}
+)
+
+
+def sync_feed_list(db: Database, specs: list[FeedSpec]) -> dict[str, int]:
+    """Make the feeds table match the feed list; returns feed ids by name."""
+    rows = [
+        {"name": s.name, "url": s.url, "region": s.region, "language": s.language,
+         "tags": list(s.tags), "enabled": s.enabled}
+        for s in specs
+    ]
+    with db.sessions().begin() as session:
+        return load.sync_feeds(session, rows)
+
+
+def select_due_feeds(db: Database, names: list[str] | None, *, force: bool) -> list[int]:
+    with db.sessions().begin() as session:
+        return [f.id for f in load.due_feeds(session, datetime.now(UTC), names, force=force)]
+
+
+def poll_feed(
+    db: Database, client: HttpClient, feed_id: int, *, run_id: str | None, max_failures: int
+) -> Counts:
+    """Poll one feed and store its new entries as pending articles."""
+    with db.sessions().begin() as session:
+        feed = session.get_one(Feed, feed_id)
+        state = FeedState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified,
+                          body_hash=feed.body_hash,
+                          consecutive_failures=feed.consecutive_failures)
+        name = feed.name
+    started = datetime.now(UTC)
+    result = poll(client, state)
+    entries = [
+        {"url": e.url, "canonical_url": e.canonical_url, "guid": e.guid, "feed_title": e.title,
+         "title": e.title, "authors": list(e.authors), "feed_published_at": e.published}
+        for e in result.entries
+    ]
+    with db.sessions().begin() as session:
+        new = load.insert_entries(session, feed_id, entries)
+        load.record_poll(
+            session, feed_id, run_id=run_id, started_at=started, elapsed_ms=result.elapsed_ms,
+            outcome=PollOutcome(result.outcome), http_status=result.http_status,
+            error=result.error, parse_problem=result.problem, entries=len(entries),
+            new_entries=new,
+            feed_state=next_feed_state(result, state, datetime.now(UTC), max_failures=max_failures),
+        )
+    if result.outcome == "failed":
+        log.warning("feed %s failed: %s", name, result.error)
+    elif result.problem:
+        log.info("feed %s read despite a problem: %s", name, result.problem)
+    counts: Counts = Counter()
+    counts[feed_id, f"poll_{result.outcome}"] += 1
+    counts[feed_id, "entries"] += len(entries)
+    counts[feed_id, "new"] += new
+    for reason, n in result.skipped.items():
+        counts[feed_id, f"skipped_entry_{reason}"] += n
+    progress.report("feeds", 1)
+    return counts
+
+
+def select_articles_to_fetch(db: Database, *, max_attempts: int) -> list[int]:
+    with db.sessions().begin() as session:
+        return load.articles_to_fetch(session, max_attempts=max_attempts)
+
+
+def select_articles_to_clean(db: Database) -> list[int]:
+    with db.sessions().begin() as session:
+        return load.articles_to_clean(session)
+
+
+def fetch_articles(db: Database, client: HttpClient, ids: list[int], *, workers: int) -> Counts:
+    """Download a batch of articles (concurrently; the client keeps per-host limits)."""
+    with db.sessions().begin() as session:
+        targets = load.urls_for(session, ids)
+    counts: Counts = Counter()
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="fetch") as pool:
+        futures = {pool.submit(_fetch_one, db, client, a, url): (a, feed) for a, url, feed in targets}
+        for future in as_completed(futures):
+            _, feed_id = futures[future]
+            counts[feed_id, future.result()] += 1
+            progress.report("fetch", 1)
+    return counts
+
+
+def _fetch_one(db: Database, client: HttpClient, article_id: int, url: str) -> str:
+    try:
+        response = client.get(url, kind="html")
+    except FetchError as exc:
+        status = getattr(exc, "status", None)
+        reason = exc.reason
+        if reason == "http_status" and status is not None:
+            reason = "http_status_5xx" if status >= 500 else f"http_{status}"
+        final = exc.reason in FINAL_FETCH_REASONS or (status is not None and 400 <= status < 500)
+        with db.sessions().begin() as session:
+            load.mark_failed(session, article_id, reason=reason, detail=str(exc), final=final,
+                             http_status=status)
+        log.info("article %s not fetched (%s): %s", article_id, reason, exc)
+        return f"skipped_{reason}" if final else f"failed_{reason}"
+    with db.sessions().begin() as session:
+        load.store_html(
+            session, article_id, content=response.content, charset=response.charset,
+            final_url=response.url, http_status=response.status,
+            content_type=response.content_type, fetched_at=datetime.now(UTC),
+        )
+    return "fetched"
+
+
+def clean_articles(db: Database, ids: list[int], *, pool: Executor | None) -> Counts:
+    """Clean the stored HTML of a batch of articles, in ``pool`` when given (CPU-bound)."""
+    with db.sessions().begin() as session:
+        pages = load.load_html(session, load.articles_to_clean(session, ids))
+    progress.report("clean", len(ids) - len(pages))  # nothing to clean for failed fetches
+    args = [(p.content, p.url, p.charset) for p in pages]
+    results = list(pool.map(clean_page, *zip(*args, strict=True))) if pool and args else [
+        clean_page(*a) for a in args
+    ]
+    counts: Counts = Counter()
+    with db.sessions().begin() as session:
+        for page, result in zip(pages, results, strict=True):
+            if isinstance(result, CleanArticle):
+                load.store_clean(session, page.article_id, clean_values(page, result))
+                counts[page.feed_id, "cleaned"] += 1
+            else:
+                reason, detail = result
+                load.mark_failed(session, page.article_id, reason=reason, detail=detail,
+                                 final=True)
+                counts[page.feed_id, f"skipped_{reason}"] += 1
+    progress.report("clean", len(pages))
+    return counts
+
+
+def clean_page(content: bytes, url: str, charset: str | None) -> CleanArticle | tuple[str, str]:
+    """Clean one page; failures come back as (reason, detail) so they cross processes intact."""
+    try:
+        return clean_html(content, url=url, charset=charset)
+    except CleaningError as exc:
+        return exc.reason, str(exc)
+    except Exception as exc:  # a page that crashes the cleaner must not take the batch down
+        return "cleaner_error", f"{type(exc).__name__}: {exc}"
+
+
+def clean_values(page: StoredPage, clean: CleanArticle) -> dict[str, object]:
+    """Article columns from a clean result; the page's own date and title win over the feed's."""
+    page_published = as_utc_datetime(clean.published)
+    published_source = "page" if page_published else ("feed" if page.feed_published_at else None)
+    return {
+        "text": clean.text, "comments": clean.comments,
+        "title": clean.title or page.feed_title, "authors": list(clean.authors),
+        "published_at": page_published or page.feed_published_at,
+        "published_source": published_source,
+        "site_name": clean.site_name, "language": clean.language,
+        "content_hash": clean.content_hash, "cleaner": clean.cleaner,
+        "cleaner_version": clean.cleaner_version,
+    }

@@ -1,0 +1,45 @@
+"""Turning stage counts into the run summary: per-feed rows, totals, a markdown table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from flows.stages import Counts
+
+COLUMNS = ("entries", "new", "fetched", "cleaned", "skipped", "failed")
+
+
+def merge_counts(parts: Iterable[Counts]) -> Counts:
+    total: Counts = Counter()
+    for part in parts:
+        total.update(part)
+    return total
+
+
+def per_feed_rows(counts: Counts, names: Mapping[int, str]) -> list[dict[str, object]]:
+    """One row per feed: the main columns plus skip and failure reasons spelled out."""
+    feeds: dict[int | None, dict[str, object]] = {}
+    for (feed_id, metric), n in sorted(counts.items(), key=lambda kv: str(kv[0])):
+        row = feeds.setdefault(feed_id, {"feed": names.get(feed_id or -1, "(no feed)"),
+                                         "poll": "", **dict.fromkeys(COLUMNS, 0), "reasons": ""})
+        if metric.startswith("poll_"):
+            row["poll"] = metric.removeprefix("poll_")
+        elif metric in COLUMNS:
+            row[metric] = int(str(row[metric])) + n
+        else:
+            kind, _, reason = metric.partition("_")
+            if kind == "skipped" and reason.startswith("entry_"):
+                reason = reason.removeprefix("entry_") + " entries"
+            elif kind in ("skipped", "failed"):
+                row[kind] = int(str(row[kind])) + n
+            row["reasons"] = ", ".join(filter(None, [str(row["reasons"]), f"{reason} {n}"]))
+    return sorted(feeds.values(), key=lambda r: str(r["feed"]))
+
+
+def totals(rows: list[dict[str, object]]) -> dict[str, int]:
+    return {c: sum(int(str(r[c])) for r in rows) for c in COLUMNS}
+
+
+def summary_line(total: Mapping[str, int], feeds: int) -> str:
+    return f"{feeds} feeds: " + ", ".join(f"{total[c]} {c}" for c in COLUMNS)

@@ -1,0 +1,60 @@
+"""Prefect tasks: one-line wrappers over ``flows.stages``.
+
+Tasks take ids and handles, never pages, and cache nothing: a cached fetch
+would serve yesterday's news, and hashing HTML inputs is slow.
+"""
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import task_run
+
+from flows import stages
+from flows.feedlist import FeedSpec
+from flows.http import HttpConfig
+from flows.resources import Database, clean_pool, http_client
+
+
+@task(name="sync-feed-list", cache_policy=NO_CACHE)
+def sync_feed_list(db: Database, specs: list[FeedSpec]) -> dict[str, int]:
+    """Upsert the feed list into the feeds table."""
+    return stages.sync_feed_list(db, specs)
+
+
+@task(name="select-due-feeds", cache_policy=NO_CACHE)
+def select_due_feeds(db: Database, names: list[str] | None, force: bool) -> list[int]:
+    """Pick the enabled feeds whose back-off has passed."""
+    return stages.select_due_feeds(db, names, force=force)
+
+
+@task(name="poll-feed", cache_policy=NO_CACHE, task_run_name="poll-feed-{feed_id}")
+def poll_feed(
+    db: Database, http: HttpConfig, feed_id: int, run_id: str | None, max_failures: int
+) -> stages.Counts:
+    """Fetch one feed (conditional GET) and store its new entries."""
+    return stages.poll_feed(db, http_client(http), feed_id, run_id=run_id,
+                            max_failures=max_failures)
+
+
+@task(name="select-articles", cache_policy=NO_CACHE)
+def select_articles(db: Database, max_attempts: int) -> tuple[list[int], list[int]]:
+    """Articles to fetch (new or transiently failed) and to clean (left half-done)."""
+    return (stages.select_articles_to_fetch(db, max_attempts=max_attempts),
+            stages.select_articles_to_clean(db))
+
+
+def _batch_name() -> str:
+    """``<task>-<first id>-<last id>``, so a batch can be found in the UI."""
+    ids = task_run.parameters.get("ids") or [0]
+    return f"{task_run.task_name}-{ids[0]}-{ids[-1]}"
+
+
+@task(name="fetch-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
+def fetch_articles(db: Database, http: HttpConfig, ids: list[int], workers: int) -> stages.Counts:
+    """Download a batch of articles and keep their raw HTML."""
+    return stages.fetch_articles(db, http_client(http), ids, workers=workers)
+
+
+@task(name="clean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
+def clean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
+    """Clean a batch of stored pages into body text, comments apart."""
+    return stages.clean_articles(db, ids, pool=clean_pool(workers) if workers > 1 else None)
