@@ -158,7 +158,7 @@ def articles_to_clean(session: Session, ids: Sequence[int] | None = None) -> lis
 def urls_for(session: Session, ids: Sequence[int]) -> list[tuple[int, str, int | None]]:
     """(id, url, feed id) of the given articles."""
     query = select(Article.id, Article.url, Article.feed_id).where(Article.id.in_(ids))
-    return list(session.execute(query.order_by(Article.id)).tuples())
+    return [(i, u, f) for i, u, f in session.execute(query.order_by(Article.id))]
 
 
 def store_html(
@@ -226,7 +226,7 @@ def load_html(session: Session, ids: Sequence[int]) -> list[StoredPage]:
         .join(ArticleHtml, ArticleHtml.article_id == Article.id)
         .where(Article.id.in_(ids))
         .order_by(Article.id)
-    ).tuples()
+    )
     return [
         StoredPage(article_id=i, feed_id=f, url=u, content=zlib.decompress(b), charset=c,
                    feed_title=title, feed_published_at=published)

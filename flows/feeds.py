@@ -49,7 +49,7 @@ def parse_feed(content: bytes, *, base_url: str, content_type: str | None = None
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
-    problem = _bozo_message(parsed) if parsed.get("bozo") else None
+    problem = _bozo_message(parsed) if _is_real_problem(parsed) else None
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(problem or "no feed found in the document")
 
@@ -119,6 +119,13 @@ def _text(value: object) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()[:2000]
     return None
+
+
+def _is_real_problem(parsed: Any) -> bool:
+    # A feed served as text/html or without a type is common and harmless once parsed.
+    return bool(parsed.get("bozo")) and not isinstance(
+        parsed.get("bozo_exception"), feedparser.NonXMLContentType
+    )
 
 
 def _bozo_message(parsed: Any) -> str:

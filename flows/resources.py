@@ -62,6 +62,7 @@ def http_config(settings: Settings) -> HttpConfig:
         per_host_concurrency=settings.per_host_concurrency,
         min_host_delay=settings.min_host_delay,
         max_retries=settings.max_retries,
+        backoff_base=settings.retry_backoff,
         respect_robots=settings.respect_robots,
     )
 

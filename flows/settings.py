@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     max_redirects: int = 5
     per_host_concurrency: int = 2
     min_host_delay: float = Field(default=1.0, description="seconds between requests to one host")
-    max_retries: int = 3
+    max_retries: int = Field(default=3, description="retries of a request on 429/5xx/timeouts")
+    retry_backoff: float = Field(default=1.0, description="base of the exponential back-off, s")
     respect_robots: bool = True
     fetch_workers: int = Field(default=8, description="concurrent article downloads per batch")
     clean_workers: int = Field(default=2, description="processes cleaning HTML (CPU-bound)")

@@ -1,0 +1,91 @@
+"""The ingest flow end to end: real Prefect, real PostgreSQL, a local misbehaving news site."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleState, Base, Feed, FeedPoll
+from flows.ingest import ingest
+from tests.e2e.news_server import NewsServer, serve_news
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
+
+# Log tables gain a row per poll and per run by design; every other table must not change.
+LOG_TABLES = {"feed_polls", "pipeline_runs"}
+
+
+def write_feeds(path: Path, base: str) -> Path:
+    names = ["good", "other", "broken", "error", "slow"]
+    path.write_text("".join(
+        f'[[feeds]]\nname = "{n}"\nurl = "{base}/feeds/{n}.xml"\nregion = "global"\n\n'
+        for n in names
+    ))
+    return path
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables if t.name not in LOG_TABLES}
+
+
+def test_ingest_end_to_end_twice(pipeline_env: str, tmp_path: Path) -> None:
+    engine = create_engine(pipeline_env)
+    with serve_news() as site:
+        feeds_file = write_feeds(tmp_path / "feeds.toml", site.base_url)
+        first = ingest(feeds_file=str(feeds_file))
+        with Session(engine) as session:
+            check_first_run(session, site)
+            counts = row_counts(session)
+        article_requests = [p for p in site.paths() if p.startswith(("/a/", "/redirect/"))]
+
+        second = ingest(feeds_file=str(feeds_file))
+        with Session(engine) as session:
+            assert row_counts(session) == counts
+            polls = session.scalar(select(func.count()).select_from(FeedPoll))
+        # nothing re-fetched; the good feeds were asked conditionally
+        assert [p for p in site.paths() if p.startswith(("/a/", "/redirect/"))] == article_requests
+        assert site.requests_to("/feeds/good.xml")[-1].get("if-none-match")
+        assert site.requests_to("/feeds/other.xml")[-1].get("if-none-match")
+
+    assert first["total"]["cleaned"] == 5
+    assert second["total"] == {"entries": 0, "new": 0, "fetched": 0, "cleaned": 0,
+                               "skipped": 0, "failed": 0}
+    # failing feeds back off: the second run polled only the three healthy ones
+    assert second["polled"] == 3 and polls == 5 + 3
+    engine.dispose()
+
+
+def check_first_run(session: Session, site: NewsServer) -> None:
+    articles = {a.canonical_url.removeprefix("https://127.0.0.1:").split("/", 1)[1]: a
+                for a in session.scalars(select(Article))}
+    # the good articles once each, the redirect under its original link
+    cleaned = sorted(k for k, a in articles.items() if a.state == ArticleState.CLEANED)
+    assert cleaned == ["a/1.html", "a/2.html", "a/4.html", "a/5.html", "redirect/3"]
+    redirected = articles["redirect/3"]
+    assert redirected.final_url and redirected.final_url.endswith("/a/3.html")
+    for article in (articles[k] for k in cleaned):
+        assert article.text and "Paragraph 7" in article.text
+        assert article.comments and "Reader remark" in article.comments
+        assert "Reader remark" not in article.text
+        assert article.site_name == "Test Wire"
+        assert article.published_source == "page"
+        assert article.cleaner == "trafilatura" and article.content_hash
+        assert session.scalar(text("SELECT size FROM article_html WHERE article_id = :i"),
+                              {"i": article.id})
+    # every failure recorded with its reason
+    assert articles["files/report.pdf"].state == ArticleState.SKIPPED
+    assert articles["files/report.pdf"].state_reason == "content_type"
+    private = session.scalars(select(Article).where(Article.url.like("http://10.%"))).one()
+    assert (private.state, private.state_reason) == (ArticleState.SKIPPED, "blocked_address")
+    assert not any("private" in p for p in site.paths())
+    feeds = {f.name: f for f in session.scalars(select(Feed))}
+    assert feeds["error"].last_status == 500 and feeds["error"].consecutive_failures == 1
+    assert feeds["error"].next_poll_at is not None
+    assert "timeout" in (feeds["slow"].last_error or "").lower() or "deadline" in (
+        feeds["slow"].last_error or "").lower()
+    assert feeds["broken"].last_error  # read despite its problem, and the problem kept
+    assert feeds["broken"].consecutive_failures == 0
+    assert feeds["good"].etag and feeds["good"].entries_seen == 5  # javascript: link dropped
+    assert len(articles) == 7
