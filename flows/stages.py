@@ -29,7 +29,8 @@ Counts = Counter[tuple[int | None, str]]
 
 # Fetch failures that will not get better by trying again.
 FINAL_FETCH_REASONS = frozenset(
-    {"content_type", "too_large", "robots", "blocked_address", "invalid_url", "redirects"}
+    {"content_type", "too_large", "robots", "blocked_address", "invalid_url", "redirects", "tls",
+     "decoding"}
 )
 
 
