@@ -18,7 +18,16 @@ from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from db.models import Article, ArticleHtml, ArticleState, Feed, FeedPoll, PipelineRun, PollOutcome
+from db.models import (
+    Article,
+    ArticleHtml,
+    ArticleState,
+    Feed,
+    FeedPoll,
+    PipelineRun,
+    PollOutcome,
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredPage:
@@ -241,6 +250,56 @@ def store_clean(session: Session, article_id: int, values: Mapping[str, Any]) ->
         .where(Article.id == article_id)
         .values(**values, state=ArticleState.CLEANED, state_reason=None, state_detail=None)
     )
+
+
+def mark_extracted(session: Session, article_id: int, *, extractor: str, version: str) -> None:
+    session.execute(
+        update(Article).where(Article.id == article_id)
+        .values(state=ArticleState.EXTRACTED, state_reason=None, state_detail=None,
+                extractor=extractor, extractor_version=version, extracted_at=func.now())
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredText:
+    article_id: int
+    feed_id: int | None
+    text: str
+    title: str | None
+    published_at: datetime | None
+    language: str | None
+
+
+def articles_to_extract(
+    session: Session, *, extractor_version: str, since: datetime | None = None,
+    everything: bool = False, stale: bool = True,
+) -> list[int]:
+    """Cleaned articles never extracted, and (``stale``) those another version extracted.
+
+    ``everything`` takes every article with text; ``since`` keeps those published
+    (or, without a date, stored) since then.
+    """
+    query = select(Article.id).where(Article.text.is_not(None),
+                                     Article.state.in_([ArticleState.CLEANED,
+                                                        ArticleState.EXTRACTED]))
+    if not everything:
+        outdated = Article.extractor_version.is_distinct_from(extractor_version)
+        query = query.where(or_(Article.state == ArticleState.CLEANED, outdated) if stale
+                            else Article.state == ArticleState.CLEANED)
+    if since is not None:
+        query = query.where(func.coalesce(Article.published_at, Article.created_at) >= since)
+    return list(session.scalars(query.order_by(Article.id)))
+
+
+def load_texts(session: Session, ids: Sequence[int]) -> list[StoredText]:
+    rows = session.execute(
+        select(Article.id, Article.feed_id, Article.text, Article.title,
+               func.coalesce(Article.published_at, Article.feed_published_at), Article.language)
+        .where(Article.id.in_(ids), Article.text.is_not(None))
+        .order_by(Article.id)
+    )
+    return [StoredText(article_id=i, feed_id=f, text=t, title=ti, published_at=p, language=lang)
+            for i, f, t, ti, p, lang in rows]
 
 
 def start_run(session: Session, *, flow: str, flow_run_id: str | None, started_at: datetime,

@@ -1,8 +1,11 @@
-"""SQLAlchemy models: feeds and their polls, articles and their raw HTML, runs."""
+"""SQLAlchemy models: feeds and polls, articles and raw HTML, runs, and the
+summits and agreements merged from the articles' mentions."""
 
 from __future__ import annotations
 
 import enum
+from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -129,6 +132,10 @@ class Article(Base):
     content_hash: Mapped[str | None] = mapped_column(Text)
     cleaner: Mapped[str | None] = mapped_column(Text)
     cleaner_version: Mapped[str | None] = mapped_column(Text)
+    extractor: Mapped[str | None] = mapped_column(Text)
+    extractor_version: Mapped[str | None] = mapped_column(Text)
+    """Which extractor last read the article (its mentions are that version's)."""
+    extracted_at: Mapped[timestamptz | None]
     state: Mapped[ArticleState] = mapped_column(
         _pg_enum(ArticleState, "article_state"), server_default=ArticleState.PENDING.value
     )
@@ -171,7 +178,154 @@ class PipelineRun(Base):
     counts: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
 
 
-__all__ = [
-    "Article", "ArticleHtml", "ArticleState", "Base", "Feed", "FeedPoll", "PipelineRun",
-    "PollOutcome",
-]
+
+
+class Summit(Base):
+    """One real-world summit, merged from every article that mentions it.
+
+    Scalar columns hold the best supported value among the articles (see
+    ``db.merge``); the disagreements stay in ``claims``.
+    """
+
+    __tablename__ = "summits"
+    id: Mapped[bigint_pk]
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    """Identity given at creation (``series#edition`` or ``series@year``); never changes."""
+    series_key: Mapped[str] = mapped_column(Text, index=True)
+    """Normalised series name; with the edition, else the year, it identifies the summit."""
+    name: Mapped[str] = mapped_column(Text)
+    edition: Mapped[int | None]
+    year: Mapped[int | None] = mapped_column(index=True)
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    city: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(Text)
+    articles: Mapped[int] = mapped_column(server_default=sql("0"))
+    first_reported: Mapped[timestamptz | None]
+    last_reported: Mapped[timestamptz | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+
+class Agreement(Base):
+    """One real-world agreement (or counted bundle), merged across articles."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[bigint_pk]
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    """Normalised title, else type + summit + parties (see ``db.merge.agreement_key``)."""
+    title: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(Text, index=True)
+    count: Mapped[int] = mapped_column(server_default=sql("1"))
+    status: Mapped[str | None] = mapped_column(Text)
+    summit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("summits.id", ondelete="SET NULL"), index=True
+    )
+    summit_ref: Mapped[str | None] = mapped_column(Text)
+    signed_on: Mapped[date | None] = mapped_column(index=True)
+    articles: Mapped[int] = mapped_column(server_default=sql("0"))
+    first_reported: Mapped[timestamptz | None]
+    last_reported: Mapped[timestamptz | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+
+class Mention(Base):
+    """One article's statement of one summit or agreement, with its evidence.
+
+    The record as this article gives it is kept whole in ``record``, so merged
+    rows can always be derived again from mentions alone.
+    """
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "kind", "ordinal"),
+        Index("ix_mentions_summit_id", "summit_id"),
+        Index("ix_mentions_agreement_id", "agreement_id"),
+    )
+
+    id: Mapped[bigint_pk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(Text)  # "summit" or "agreement"
+    ordinal: Mapped[int]
+    """Position of the record in the article's extraction output."""
+    summit_id: Mapped[int | None] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    """Spans ``{start, end, text}`` into ``articles.text`` stating the record."""
+    values: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    """Per value: ``{field, value, span}``, the span it was read from."""
+    confidence: Mapped[float]
+    extractor: Mapped[str] = mapped_column(Text)
+    extractor_version: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+
+class Claim(Base):
+    """A value some articles give for a scalar field of a merged row, and how many do."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_summit_id", "summit_id"),
+        Index("ix_claims_agreement_id", "agreement_id"),
+    )
+
+    id: Mapped[bigint_pk]
+    summit_id: Mapped[int | None] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    field: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    articles: Mapped[int]
+    chosen: Mapped[bool]
+    """True for the value stored on the merged row (the best supported one)."""
+
+
+class SummitParticipant(Base):
+    __tablename__ = "summit_participants"
+
+    summit_id: Mapped[int] = mapped_column(
+        ForeignKey("summits.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
+    """ISO 3166-1 alpha-2 country code or organisation acronym (EU, SCO, ...)."""
+    articles: Mapped[int]
+
+
+class SummitPerson(Base):
+    __tablename__ = "summit_people"
+
+    summit_id: Mapped[int] = mapped_column(
+        ForeignKey("summits.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)  # "leader" or "official"
+    role: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    articles: Mapped[int]
+
+
+class AgreementParty(Base):
+    __tablename__ = "agreement_parties"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
+    articles: Mapped[int]
+
+
+class AgreementSector(Base):
+    __tablename__ = "agreement_sectors"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(Text, primary_key=True)
+    articles: Mapped[int]

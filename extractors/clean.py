@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib.metadata import version
 
 import trafilatura
@@ -127,4 +127,4 @@ def page_language(content: bytes) -> str | None:
 
 def as_utc_datetime(day: date | None) -> datetime | None:
     """A page date as a timestamp at midnight UTC (pages rarely state the hour)."""
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) if day else None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None

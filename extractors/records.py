@@ -109,14 +109,15 @@ class Extraction:
 
     def as_dict(self) -> dict[str, Any]:
         """The spec's JSON shape (dates as ISO strings), for the CLI and fixtures."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with tuples as lists and dates as ISO strings."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -4,9 +4,11 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -67,7 +69,7 @@ def run_ingest(feeds_file: Path | None, feed_urls: list[str] | None, force: bool
 
 
 SUMMARY_COLUMNS = ("feed", "poll", "entries", "new", "fetched", "cleaned", "skipped", "failed",
-                   "reasons")
+                   "summits", "agreements", "reasons")
 
 
 def print_summary(result: dict[str, Any]) -> None:
@@ -110,6 +112,7 @@ def demo(
         result = run_ingest(feeds_file, None, force=True)
     print_summary(result)
     show_articles(get_settings(), feed_names=["steppe-courier", "regional-desk"])
+    show_records(get_settings())
 
 
 def show_articles(settings: Settings, feed_names: list[str]) -> None:
@@ -134,6 +137,71 @@ def show_articles(settings: Settings, feed_names: list[str]) -> None:
         table.add_row(str(id_), title or "", site or "",
                       published.date().isoformat() if published else "", str(body or ""),
                       str(comments or ""), state.value + (f" ({reason})" if reason else ""))
+    console.print(table)
+
+
+@app.command()
+def extract(paths: Annotated[list[Path], typer.Argument(help=".txt (clean text) or .html")]) -> None:
+    """Print the summits and agreements of each file, one JSON object per line."""
+    from flows.extract_files import extract_file
+
+    for path in paths:
+        sys.stdout.write(json.dumps(extract_file(path), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def reextract(
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="articles published since")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every article, not only outdated")] = False,
+) -> None:
+    """Run the current extractor again over stored articles."""
+    from flows.reextract import reextract as reextract_flow
+
+    with _progress_bars():
+        result = reextract_flow(since=since.date() if since else None, everything=all_)
+    console.print(result)
+
+
+def show_records(settings: Settings) -> None:
+    """The merged summits and agreements, one row each."""
+    from sqlalchemy import func, select
+
+    from db.models import Agreement, AgreementParty, Summit, SummitParticipant
+
+    db = _database(settings)
+    with db.sessions()() as session:
+        participants = func.string_agg(SummitParticipant.code, " ").label("codes")
+        summits = session.execute(
+            select(Summit.id, Summit.name, Summit.edition, Summit.year, Summit.city,
+                   Summit.country, Summit.status, Summit.articles, participants)
+            .outerjoin(SummitParticipant, SummitParticipant.summit_id == Summit.id)
+            .group_by(Summit.id).order_by(Summit.first_reported.desc(), Summit.id)
+        ).all()
+        parties = func.string_agg(AgreementParty.code, " ").label("codes")
+        agreements = session.execute(
+            select(Agreement.title, Agreement.type, Agreement.count, Agreement.status,
+                   Summit.name, Summit.edition, Agreement.articles, parties)
+            .outerjoin(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+            .outerjoin(Summit, Summit.id == Agreement.summit_id)
+            .group_by(Agreement.id, Summit.id)
+            .order_by(Agreement.first_reported.desc(), Agreement.id)
+        ).all()
+    table = Table(title=f"Summits ({len(summits)})")
+    for col in ("summit", "edition", "year", "host", "status", "participants", "articles"):
+        table.add_column(col, overflow="fold")
+    for _, name, edition, year, city, country, status, articles, codes in summits:
+        host = ", ".join(x for x in (city, country) if x)
+        table.add_row(name, str(edition or ""), str(year or ""), host, status or "",
+                      " ".join(sorted((codes or "").split())), str(articles))
+    console.print(table)
+    table = Table(title=f"Agreements ({len(agreements)})")
+    for col in ("agreement", "type", "count", "status", "summit", "parties", "articles"):
+        table.add_column(col, overflow="fold")
+    for title, type_, count, status, summit, edition, articles, codes in agreements:
+        at = f"{summit} #{edition}" if summit and edition else (summit or "")
+        table.add_row(title or "(untitled)", type_, str(count), status or "", at,
+                      " ".join(sorted((codes or "").split())), str(articles))
     console.print(table)
 
 
@@ -232,6 +300,20 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     db = _database(get_settings())
     console.print(f"schema up to date at {db}")
+
+
+@db_app.command("counts")
+def db_counts() -> None:
+    """Row count of every table."""
+    from sqlalchemy import func, select
+
+    from db.models import Base
+
+    db = _database(get_settings())
+    with db.sessions()() as session:
+        for table in Base.metadata.sorted_tables:
+            n = session.scalar(select(func.count()).select_from(table))
+            console.print(f"{table.name:20} {n}")
 
 
 @app.command("settings")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -100,7 +100,7 @@ def _entry_time(raw: Any) -> datetime | None:
         value = raw.get(key)
         if isinstance(value, time.struct_time):
             try:
-                return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             except (OverflowError, ValueError, OSError):
                 continue
     return None

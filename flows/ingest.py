@@ -1,5 +1,6 @@
 """The ingest flow: poll feeds -> fetch new articles -> clean -> store."""
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -8,11 +9,13 @@ from prefect import flow, get_run_logger, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from flows import progress, tasks
+from flows import progress, stages, tasks
 from flows.feedlist import FeedSpec, read_feed_list
-from flows.resources import http_config, open_database
+from flows.http import HttpConfig
+from flows.resources import Database, http_config, open_database
 from flows.settings import get_settings
 from flows.summary import merge_counts, per_feed_rows, summary_line, totals
+
 
 def run_name() -> str:
     return f"ingest-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -36,9 +39,26 @@ def ingest(
     specs = feed_specs(Path(feeds_file) if feeds_file else settings.feeds_file, feed_urls)
     logger.info("database %s, %d feeds listed", db, len(specs))
 
+    run_id = stages.begin_run(db, "ingest", flow_run.id, {
+        "feeds_file": feeds_file, "feed_urls": feed_urls, "force": force})
+    try:
+        result = _ingest(db, http, specs, force or bool(feed_urls))
+    except BaseException:
+        with suppress(Exception):  # the database may be what failed: keep the first error
+            stages.end_run(db, run_id, "failed", {})
+        raise
+    stages.end_run(db, run_id, "completed", {"total": result["total"], "polled": result["polled"]})
+    logger.info("summary: %s", summary_line(result["total"], result["polled"]))
+    create_table_artifact(key="ingest-summary", table=result["feeds"],
+                          description=summary_line(result["total"], result["polled"]))
+    return result
+
+
+def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) -> dict[str, Any]:
+    settings = get_settings()
     ids_by_name = tasks.sync_feed_list(db, specs)
     names = {i: n for n, i in ids_by_name.items()}
-    due = tasks.select_due_feeds(db, list(ids_by_name), force or bool(feed_urls))
+    due = tasks.select_due_feeds(db, list(ids_by_name), force)
     progress.report("feeds", 0, len(due))
     polled = tasks.poll_feed.map(unmapped(db), unmapped(http), due, unmapped(flow_run.id),
                                  unmapped(settings.max_feed_failures))
@@ -54,12 +74,14 @@ def ingest(
     for batch in chunks(half_done, settings.batch_size):
         cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
 
-    counts = merge_counts(f.result() for f in [*polled, *fetched, *cleaned])
+    # Articles a crashed run left cleaned but not extracted.
+    leftovers = tasks.select_articles_to_extract(db, None, False, False, wait_for=cleaned)
+    extracted = [tasks.extract_articles.submit(db, batch)
+                 for batch in chunks(leftovers, settings.batch_size)]
+
+    counts = merge_counts(f.result() for f in [*polled, *fetched, *cleaned, *extracted])
     rows = per_feed_rows(counts, names)
     total = totals(rows)
-    line = summary_line(total, len(due))
-    logger.info("summary: %s", line)
-    create_table_artifact(key="ingest-summary", table=rows, description=line)
     return {"feeds": rows, "total": total, "polled": len(due)}
 
 

@@ -15,7 +15,7 @@ PLACEHOLDER = b"{{BASE_URL}}"
 
 def _handler(root: Path, base_url: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             path = (root / self.path.split("?", 1)[0].lstrip("/")).resolve()
             if root not in path.parents or not path.is_file():
                 self.send_error(404)

@@ -12,10 +12,15 @@ from collections import Counter
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 
-from db import load
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from db import load, merge
 from db.load import StoredPage
 from db.models import Feed, PollOutcome
+from extractors import EXTRACTOR_VERSION, ExtractionError, extract
 from extractors.clean import CleanArticle, CleaningError, as_utc_datetime, clean_html
+from extractors.records import ArticleInput, Extraction
 from flows import progress
 from flows.feedlist import FeedSpec
 from flows.http import FetchError, HttpClient
@@ -43,6 +48,20 @@ def sync_feed_list(db: Database, specs: list[FeedSpec]) -> dict[str, int]:
     ]
     with db.sessions().begin() as session:
         return load.sync_feeds(session, rows)
+
+
+def begin_run(db: Database, flow: str, flow_run_id: str | None,
+              parameters: dict[str, object]) -> int:
+    """A pipeline_runs row for this flow run (the same row if Prefect retries the run)."""
+    with db.sessions().begin() as session:
+        return load.start_run(session, flow=flow, flow_run_id=flow_run_id,
+                              started_at=datetime.now(UTC), parameters=parameters)
+
+
+def end_run(db: Database, run_id: int, status: str, counts: dict[str, object]) -> None:
+    with db.sessions().begin() as session:
+        load.finish_run(session, run_id, status=status, finished_at=datetime.now(UTC),
+                        counts=counts)
 
 
 def select_due_feeds(db: Database, names: list[str] | None, *, force: bool) -> list[int]:
@@ -138,37 +157,102 @@ def _fetch_one(db: Database, client: HttpClient, article_id: int, url: str) -> s
 
 
 def clean_articles(db: Database, ids: list[int], *, pool: Executor | None) -> Counts:
-    """Clean the stored HTML of a batch of articles, in ``pool`` when given (CPU-bound)."""
+    """Clean and extract a batch of stored pages, in ``pool`` when given (CPU-bound)."""
     with db.sessions().begin() as session:
         pages = load.load_html(session, load.articles_to_clean(session, ids))
     progress.report("clean", len(ids) - len(pages))  # nothing to clean for failed fetches
-    args = [(p.content, p.url, p.charset) for p in pages]
-    results = list(pool.map(clean_page, *zip(*args, strict=True))) if pool and args else [
-        clean_page(*a) for a in args
+    args = [(p.content, p.url, p.charset, p.feed_published_at) for p in pages]
+    results = list(pool.map(process_page, *zip(*args, strict=True))) if pool and args else [
+        process_page(*a) for a in args
     ]
     counts: Counts = Counter()
     with db.sessions().begin() as session:
         for page, result in zip(pages, results, strict=True):
-            if isinstance(result, CleanArticle):
-                load.store_clean(session, page.article_id, clean_values(page, result))
-                counts[page.feed_id, "cleaned"] += 1
-            else:
+            if isinstance(result, tuple) and isinstance(result[0], str):
                 reason, detail = result
                 load.mark_failed(session, page.article_id, reason=reason, detail=detail,
                                  final=True)
                 counts[page.feed_id, f"skipped_{reason}"] += 1
+                continue
+            clean, extraction = result
+            load.store_clean(session, page.article_id, clean_values(page, clean))
+            counts[page.feed_id, "cleaned"] += 1
+            _store_extraction(session, page.article_id, page.feed_id, extraction, counts)
     progress.report("clean", len(pages))
     return counts
 
 
-def clean_page(content: bytes, url: str, charset: str | None) -> CleanArticle | tuple[str, str]:
-    """Clean one page; failures come back as (reason, detail) so they cross processes intact."""
+def extract_articles(db: Database, ids: list[int]) -> Counts:
+    """Extract records again from stored text (after an extractor upgrade); no network."""
+    with db.sessions().begin() as session:
+        texts = load.load_texts(session, ids)
+    counts: Counts = Counter()
+    with db.sessions().begin() as session:
+        for stored in texts:
+            article = ArticleInput(text=stored.text, title=stored.title,
+                                   published=stored.published_at, language=stored.language)
+            result = extract_safely(article)
+            _store_extraction(session, stored.article_id, stored.feed_id, result, counts)
+    progress.report("extract", len(ids))
+    return counts
+
+
+def select_articles_to_extract(
+    db: Database, *, since: datetime | None = None, everything: bool = False,
+    stale: bool = True,
+) -> list[int]:
+    with db.sessions().begin() as session:
+        return load.articles_to_extract(session, extractor_version=EXTRACTOR_VERSION,
+                                        since=since, everything=everything, stale=stale)
+
+
+def _store_extraction(session: Session, article_id: int, feed_id: int | None,
+                      result: Extraction | tuple[str, str], counts: Counts) -> None:
+    """Replace the article's mentions; a failure leaves its earlier mentions untouched."""
+    if isinstance(result, tuple):
+        reason, detail = result
+        log.warning("extraction failed for article %s: %s", article_id, detail)
+        counts[feed_id, f"failed_{reason}"] += 1
+        return
     try:
-        return clean_html(content, url=url, charset=charset)
+        with session.begin_nested():
+            found = merge.replace_mentions(session, article_id, result)
+            load.mark_extracted(session, article_id, extractor=result.extractor,
+                                version=result.version)
+    except (IntegrityError, DataError) as exc:
+        # A record the database refuses costs this article's extraction only.
+        log.warning("records of article %s not stored: %s", article_id, exc.orig)
+        counts[feed_id, "failed_store_error"] += 1
+        return
+    for key in ("summits", "agreements", "new_summits", "new_agreements"):
+        counts[feed_id, key] += found.get(key, 0)
+
+
+def process_page(
+    content: bytes, url: str, charset: str | None, feed_published: datetime | None,
+) -> tuple[CleanArticle, Extraction | tuple[str, str]] | tuple[str, str]:
+    """Clean one page and extract its records (pure; runs in a worker process).
+
+    Failures come back as (reason, detail) so they cross processes intact.
+    """
+    try:
+        clean = clean_html(content, url=url, charset=charset)
     except CleaningError as exc:
         return exc.reason, str(exc)
-    except Exception as exc:  # a page that crashes the cleaner must not take the batch down
+    except Exception as exc:  # noqa: BLE001 - a page that crashes the cleaner must not stop the batch
         return "cleaner_error", f"{type(exc).__name__}: {exc}"
+    article = ArticleInput(text=clean.text, title=clean.title,
+                           published=clean.published or feed_published, language=clean.language)
+    return clean, extract_safely(article)
+
+
+def extract_safely(article: ArticleInput) -> Extraction | tuple[str, str]:
+    try:
+        return extract(article)
+    except ExtractionError as exc:
+        return "extraction_error", str(exc)
+    except Exception as exc:  # noqa: BLE001 - an extractor bug must cost one article, not the run
+        return "extractor_crash", f"{type(exc).__name__}: {exc}"
 
 
 def clean_values(page: StoredPage, clean: CleanArticle) -> dict[str, object]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from flows.stages import Counts
 
-COLUMNS = ("entries", "new", "fetched", "cleaned", "skipped", "failed")
+COLUMNS = ("entries", "new", "fetched", "cleaned", "skipped", "failed", "summits", "agreements")
 
 
 def merge_counts(parts: Iterable[Counts]) -> Counts:
@@ -43,3 +43,11 @@ def totals(rows: list[dict[str, object]]) -> dict[str, int]:
 
 def summary_line(total: Mapping[str, int], feeds: int) -> str:
     return f"{feeds} feeds: " + ", ".join(f"{total[c]} {c}" for c in COLUMNS)
+
+
+def totals_of(counts: Counts) -> dict[str, int]:
+    """Counts summed over feeds, by metric."""
+    total: dict[str, int] = {}
+    for (_, metric), n in counts.items():
+        total[metric] = total.get(metric, 0) + n
+    return dict(sorted(total.items()))

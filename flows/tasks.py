@@ -4,6 +4,8 @@ Tasks take ids and handles, never pages, and cache nothing: a cached fetch
 would serve yesterday's news, and hashing HTML inputs is slow.
 """
 
+from datetime import datetime
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
@@ -56,5 +58,19 @@ def fetch_articles(db: Database, http: HttpConfig, ids: list[int], workers: int)
 
 @task(name="clean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
 def clean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
-    """Clean a batch of stored pages into body text, comments apart."""
+    """Clean a batch of stored pages (comments apart) and extract their records."""
     return stages.clean_articles(db, ids, pool=clean_pool(workers) if workers > 1 else None)
+
+
+@task(name="select-articles-to-extract", cache_policy=NO_CACHE)
+def select_articles_to_extract(
+    db: Database, since: datetime | None, everything: bool, stale: bool
+) -> list[int]:
+    """Cleaned articles not yet extracted (and, if ``stale``, extracted by an older version)."""
+    return stages.select_articles_to_extract(db, since=since, everything=everything, stale=stale)
+
+
+@task(name="extract-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
+def extract_articles(db: Database, ids: list[int]) -> stages.Counts:
+    """Extract summits and agreements again from stored text; no network."""
+    return stages.extract_articles(db, ids)

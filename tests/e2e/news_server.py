@@ -86,7 +86,7 @@ def serve_news(slow_seconds: float = 3.0) -> Iterator[NewsServer]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             with lock:
                 state.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))

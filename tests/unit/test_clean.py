@@ -81,8 +81,10 @@ def test_benchmark_pages_recall() -> None:
     for key, item in sorted(truth.items())[:60]:
         page = root / "html" / f"{key}.html.gz"
         expected = set(re.findall(r"\w+", item["articleBody"].lower()))
+        with gzip.open(page) as f:
+            html = f.read()
         try:
-            got = set(re.findall(r"\w+", clean_html(gzip.open(page).read()).text.lower()))
+            got = set(re.findall(r"\w+", clean_html(html).text.lower()))
         except CleaningError:
             got = set()
         recalls.append(len(expected & got) / max(1, len(expected)))

@@ -30,13 +30,18 @@ def test_add_and_disable_keep_comments(tmp_path: Path) -> None:
     assert [s.enabled for s in read_feed_list(path)] == [False, True]
 
 
+TWO_FEEDS_NAMED_A = (
+    '[[feeds]]\nname = "a"\nurl = "https://a.example"\n'
+    '[[feeds]]\nname = "a"\nurl = "https://b.example"\n'
+)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [('[[feeds]]\nurl = "https://a.example"\n', "'name'"),
      ('[[feeds]]\nname = "a"\nurl = "ftp://a.example"\n', r"not an http\(s\) URL"),
      ('[[feeds]]\nname = "a"\nurl = "https://a.example"\nregion = "mars"\n', "region"),
-     ('[[feeds]]\nname = "a"\nurl = "https://a.example"\n[[feeds]]\nname = "a"\n'
-      'url = "https://b.example"\n', "unique"),
+     (TWO_FEEDS_NAMED_A, "unique"),
      ("[[feeds]\n", "not valid TOML")],
 )
 def test_invalid_lists_say_what_is_wrong(tmp_path: Path, content: str, message: str) -> None:

@@ -1,0 +1,842 @@
+"""Agreement records: document nouns, their titles, counts, parties, sectors and status.
+
+Each document noun ("treaty", "joint statement", "12 cooperation agreements") is a
+mention. A mention with a proper name, a count or its own subject opens a record; a
+definite back-reference ("the treaty", "this agreement", "the latest joint
+declaration") joins the record it refers to and adds its sectors. Company deals,
+labour contracts, court settlements, domestic accords and historical treaties named
+in passing are dropped by context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from extractors.context import ArticleContext
+from extractors.dates import resolve
+from extractors.entities import DATA_DIR, Place
+from extractors.records import Agreement, AgreementStatus, AgreementType, Span, Summit, ValueSpan
+from extractors.summits import SummitDraft
+
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "dozen": 12, "a dozen": 12,
+}
+_SMALL_WORDS = frozenset("of and the on in for to between a an with at by from into".split())
+_GENERIC_MODIFIERS = frozenset(
+    """cooperation co-operation bilateral new final joint strategic other various important historic
+    key landmark comprehensive formal international official several major draft proposed previous
+    revised original prior similar separate latest current existing broad five-year three-year
+    one-year two-year ten-year year-long fresh initial tentative preliminary signed the a an this that
+    its their his her our these those further additional total package number variety series set
+    tripartite trilateral multilateral interim definitive""".split()
+)
+_ANAPHOR = re.compile(r"(?i)\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b)[a-z][\w-]*\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$")
+_INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
+_EVENT = re.compile(
+    r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
+    r"terminat\w+|implement\w*|extend\w*|reach\w*|under the|violat\w+|adher\w+|commit\w*|endors\w+|"
+    r"issu\w+|releas\w+|renew\w*|revis\w+|talks?|accord|hammer\w*|seal\w*|struck|strike|forg\w+|"
+    r"establish\w*|reaffirm\w*|welcom\w+|(?:communiqu[eé]|declaration|statement|agreement|accord|treaty|"
+    r"protocol|document|text)'?\s+(?:said|says|stated|states|reads|read)|outlin\w+|highlight\w*|"
+    r"emphasi\w+|stress\w+|covers?|covering|aimed|aims|identif\w+|focus\w*|pledg\w+|resulted|result|"
+    r"table|tabled|offer\w*|expire\w*|in force|effect|took effect|stick|compl\w+|scrap\w*|withdr\w+|"
+    r"abrogat\w+|suspend\w*|outcome|known as|entitled|called|named|titled|calls?|underlin\w+|witness\w*)\b"
+)
+_STATUS_RULES: list[tuple[AgreementStatus, re.Pattern[str]]] = [
+    ("terminated", re.compile(r"(?i)\b(?:terminat\w+|scrapp\w+|abrogat\w+|withdr[ae]w from|pulled out of|"
+                              r"expired|annull\w+|renounc\w+)\b")),
+    ("planned", re.compile(r"(?i)\b(?:will (?:\w+ )?sign|to (?:be )?sign|to be signed|could be signed|"
+                           r"would be signed|will be signed|expected to (?:be )?sign\w*|set to (?:\w+ )?"
+                           r"(?:the )?sign\w*|plans? to sign|is to be|are to be|ready for signing|"
+                           r"to be (?:adopted|concluded)|will (?:\w+ )?adopt|will conclude|to be negotiated|"
+                           r"should (?:have|demand)|would (?:also )?establish|will (?:also )?establish|"
+                           r"considering|could be)\b")),
+    ("negotiating", re.compile(r"(?i)\b(?:negotiat\w+|draft|talks (?:on|to|about)|seeking|hope to reach|"
+                               r"hoped to reach|working (?:on|towards)|tabled?|to begin talks|under discussion)\b")),
+    ("signed", re.compile(r"(?i)\b(?:signed|inked|sign(?:s|ing)?|concluded|in force|in effect|since)\b")),
+    ("adopted", re.compile(r"(?i)\b(?:adopt\w*|issu\w+|releas\w+|approv\w+|endors\w+|published|"
+                           r"communique said|declaration said)\b")),
+    ("agreed", re.compile(r"(?i)\b(?:agree(?:d|s|ing)?|reach\w*|hammer\w*|struck|in principle|extend\w*|"
+                          r"renew\w*|revis\w+|reaffirm\w*)\b")),
+]
+_DECLARATIVE_TYPES = frozenset({"declaration", "communique", "joint_statement", "plan", "other"})
+
+
+@cache
+def _doc_data() -> dict[str, object]:
+    data: dict[str, object] = json.loads((DATA_DIR / "documents.json").read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _noun_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    types: list[list[str]] = _doc_data()["types"]  # type: ignore[assignment]
+    table = {surface.lower(): kind for surface, kind in types}
+    alternation = "|".join(re.escape(s) for s, _ in sorted(types, key=lambda t: -len(t[0])))
+    extra = r"statements?|programs|programmes|concept|Plan|Regulations"
+    pattern = re.compile(r"(?i:(?<![\w-])(?:" + alternation + r")(?![\w-]))" + r"|(?<![\w-])(?:" + extra + r")\b")
+    return pattern, table
+
+
+@cache
+def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    data = _doc_data()
+    company: list[str] = data["company_markers"]  # type: ignore[assignment]
+    lower = [w for w in company if w not in ("co", "corp", "inc", "ltd", "ag", "plc", "gmbh", "union", "unions")]
+    company_re = re.compile(
+        r"(?i:\b(?:" + "|".join(re.escape(w) for w in lower) + r")\b)|\b(?:Co|Corp|Inc|Ltd|AG|plc|GmbH)\b|"
+        r"\bunions?\b|<[A-Z]+(?:\.[A-Z]+)?>"
+    )
+    domestic: list[str] = data["domestic_markers"]  # type: ignore[assignment]
+    domestic_re = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w) for w in domestic) + r")\b")
+    nondip: list[str] = data["non_diplomatic_declarations"]  # type: ignore[assignment]
+    nondip_re = re.compile(r"(?i)^\s*(?:of|on)\s+(?:a\s+|the\s+)?(?:" + "|".join(re.escape(w) for w in nondip) + r")\b")
+    historic: list[str] = data["historic_titles"]  # type: ignore[assignment]
+    return company_re, domestic_re, nondip_re, tuple(historic)
+
+
+@dataclass(slots=True)
+class DocMention:
+    sentence: int
+    start: int
+    end: int
+    type: AgreementType
+    noun: str
+    plural: bool
+    count: int | None = None
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    anaphoric: bool = False
+    indefinite: bool = False
+    sectors: list[tuple[str, int, int]] = field(default_factory=list)
+    parties: list[tuple[str, int, int]] = field(default_factory=list)
+    status: AgreementStatus | None = None
+    signed_on: tuple[date, int, int] | None = None
+    weak: bool = False
+    """From a headline: joins a body record of the same kind instead of opening one."""
+
+
+@dataclass(slots=True)
+class DocDraft:
+    mentions: list[DocMention] = field(default_factory=list)
+
+    @property
+    def head(self) -> DocMention:
+        return self.mentions[0]
+
+    @property
+    def title(self) -> str | None:
+        return next((m.title for m in self.mentions if m.title), None)
+
+
+# --- mention finding -----------------------------------------------------------------
+
+
+def _title_case(words: str) -> str:
+    out = []
+    for i, w in enumerate(words.split()):
+        if i and w.lower() in _SMALL_WORDS:
+            out.append(w.lower())
+        else:
+            out.append("-".join(p[:1].upper() + p[1:] for p in w.split("-")))
+    return " ".join(out)
+
+
+_CAP_WORD = r"(?:[A-Z][\w'’.-]*|\d{4}|of|the|and|on|for|in|to|between|,)"
+_PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
+
+
+def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
+                places: list[Place]) -> tuple[str | None, tuple[int, int] | None]:
+    """Proper name of the document around the noun, if it has one (offsets in sentence)."""
+    before = text[:m_start]
+    after = text[m_end:]
+    noun_cap = noun[:1].isupper()
+    org_spans = [(p.start - sent_start, p.end - sent_start) for p in places if p.kind in ("org", "group", "country", "demonym", "city")]
+    # "(DECA)" right after a lower-case noun marks a named document
+    acr = re.match(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),", after)
+    tail = ""
+    tail_end = m_end
+    of = re.match(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}", after)
+    if noun_cap and of and not re.match(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d", after):
+        tail = of.group(0)
+        cut = re.search(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b",
+                        tail)
+        if cut:
+            tail = tail[:cut.start()]
+        quote = re.match(r"\s*[“\"]([^”\"]{2,40})[”\"]", after[len(tail):])
+        if quote:
+            tail += " " + quote.group(1)
+        tail_end = m_end + len(tail)
+    elif not noun_cap and re.match(r"\s+of\s+[a-z]", after) and not re.match(
+            r"\s+of\s+(?:the\s+)?(?:understanding|intent|cooperation|co-operation|force|the\s+two|what|this)\b", after):
+        ofl = re.match(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}", after)
+        if ofl and noun.lower() in ("treaty", "declaration", "charter", "convention", "pact"):
+            words = ofl.group(0)
+            cut = re.search(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in)\b", words)
+            if cut:
+                words = words[:cut.start()]
+            return _title_case(noun + words), (m_start, m_end + len(words))
+    elif not noun_cap and re.match(r"\s+of\s+the\s+[A-Z]", after):
+        ofc = re.match(r"\s+of\s+the\s+(?:[A-Z][\w'’-]*\s*)+", after)
+        assert ofc is not None
+        return (_title_case(noun) + ofc.group(0).rstrip()), (m_start, m_end + len(ofc.group(0).rstrip()))
+    quoted = re.search(r"[“\"]([^”\"]{2,40})[”\"]\s*$", before)
+    if quoted and not noun.lower().endswith("s"):
+        return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
+    proper = _PROPER_BEFORE.search(before)
+    if proper:
+        words = proper.group(1)
+        lead = m_start - len(words)
+        # drop a leading determiner-like capitalised sentence start and organisation subjects
+        tokens = words.split()
+        while tokens and tokens[0].rstrip(",") in ("The", "A", "An", "This", "That", "Under", "In", "On", "By",
+                                                   "With", "And", "Both", "Its", "Their", "As", "Of", "For",
+                                                   "Following", "After", "Among", "At", "New"):
+            lead += len(tokens[0]) + (len(words[len(tokens[0]):]) - len(words[len(tokens[0]):].lstrip()))
+            words = words[len(tokens[0]):].lstrip()
+            tokens = tokens[1:]
+        while tokens and tokens[0].lower() in _SMALL_WORDS:
+            words = words[len(tokens[0]):].lstrip()
+            tokens = tokens[1:]
+        if tokens:
+            only_places = all(any(a <= m_start - len(words) + words.find(t) < b for a, b in org_spans) or
+                              t.rstrip(",") in ("and", "of") for t in tokens)
+            if noun_cap or (acr is None and not only_places and _looks_named(tokens)):
+                if only_places and not noun_cap:
+                    return None, None
+                start = m_start - len(words)
+                title = (words + text[m_start:m_end] + tail).strip()
+                if not noun_cap:
+                    title = title[: len(title) - len(text[m_start:m_end])] + _title_case(text[m_start:m_end])
+                if acr:
+                    title += f" ({acr.group(1) or acr.group(2)})"
+                if only_places and noun_cap and not tail and len(tokens) <= 3 and noun.lower() in (
+                        "agreement", "agreements", "pact", "deal", "accord", "treaty"):
+                    return None, None  # "the Saudi-Iran Agreement" style compounds stay descriptive
+                return title, (start, tail_end)
+    if noun_cap and tail:
+        return (text[m_start:m_end] + tail).strip(), (m_start, tail_end)
+    on_acr = re.match(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)", after)
+    if on_acr and not noun_cap:
+        return f"{on_acr.group(1)} {_title_case(text[m_start:m_end])}", (m_start, m_end + on_acr.end())
+    if acr:
+        mods = re.search(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$", before)
+        words = ""
+        if mods:
+            words = " ".join(w for w in mods.group(1).split() if not re.match(r"\d|[a-z]+-year$", w)
+                             and w not in ("a", "an", "the", "new"))
+        title = _title_case((words + " " + text[m_start:m_end]).strip()) + f" ({acr.group(1) or acr.group(2)})"
+        return title, (m_start - (len(mods.group(1)) if mods else 0), m_end)
+    return None, None
+
+
+def _looks_named(tokens: list[str]) -> bool:
+    """Capitalised words before a lower-case noun name it ("INF treaty", "Louvre agreement")."""
+    first = tokens[-1].rstrip(",")
+    return bool(re.fullmatch(r"[A-Z]{2,6}|[A-Z][a-z]+", first))
+
+
+def _count_before(before: str) -> tuple[int | None, bool]:
+    """Number directly before the noun phrase: (count, counted) -- "12 cooperation", "a number of"."""
+    m = re.search(
+        r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
+        r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+        r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$", before)
+    if m and not re.search(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$", m.group(0)):
+        word = m.group(1).lower()
+        return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
+    if re.search(r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of)\s+(?:[a-z][\w-]*\s+){0,2}$", before):
+        return None, True
+    return None, False
+
+
+def _modifier_sector(before: str) -> str | None:
+    """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
+    m = re.search(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$", before)
+    if not m:
+        return None
+    words = [w for w in m.group(1).split()]
+    while words and (words[0] in _GENERIC_MODIFIERS or words[0] in _SMALL_WORDS or words[0].isdigit()
+                     or words[0] in _NUMBER_WORDS or re.fullmatch(r"\d+-\w+", words[0])):
+        words = words[1:]
+    words = [w for w in words if w not in _GENERIC_MODIFIERS]
+    if not words or any(w in _SMALL_WORDS for w in words):
+        return None
+    phrase = " ".join(words)
+    if phrase in ("summit", "venice summit", "peace-keeping"):
+        return None
+    return phrase
+
+
+_SECTOR_LEADS = re.compile(
+    r"(?i)\b(?:cover(?:s|ing|ed)?|including|in the (?:fields?|areas?|spheres?) of|in (?:the )?(?:areas|sectors|fields) (?:such as|of|including)|"
+    r"focus(?:es|ed|ing)? on|aimed at|aims? (?:at|to)|on|to)\s+"
+)
+_SECTOR_STRIP = re.compile(
+    r"(?i)^(?:various sectors including|various sectors|sectors including|areas such as|such as|"
+    r"cooperation in the fields? of|cooperation in the spheres? of|cooperation in|cooperation on|"
+    r"the development of|development of|strengthening|boosting|promoting|enhancing|improving|"
+    r"measures to|issues of|the issues of|other industries including|the|a|an|their|its)\s+"
+)
+_SECTOR_STOP = re.compile(
+    r"(?i)\s(?:which|that|who|was|were|is|are|will|would|had|has|have|said|after|before|while|"
+    r"between the|signed|by|from|under|as well as|but|with the aim)\b|[;:.()“”\"]|,\s*(?:which|and the|the|a|an|as|but|said|[a-z]+ing)\b"
+)
+
+
+def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
+    """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
+    stop = _SECTOR_STOP.search(text)
+    body = text[: stop.start()] if stop else text
+    body = body[:160]
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    for piece in re.split(r",\s*(?:and\s+|as well as\s+)?|\s+and\s+(?=[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*(?:,|$))|;\s*", body):
+        start = body.find(piece, pos)
+        pos = start + len(piece)
+        phrase = piece.strip()
+        for _ in range(3):
+            phrase = _SECTOR_STRIP.sub("", phrase).strip()
+        phrase = re.sub(r"(?i)^(?:and|or)\s+", "", phrase)
+        phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|for \d{4}.*|until \d{4}.*|through \d{4}.*)$", "", phrase)
+        if not phrase or len(phrase) > 60 or len(phrase.split()) > 7 or not re.search(r"[a-z]", phrase):
+            continue
+        if phrase.lower() in ("cooperation", "co-operation", "mutual interest", "the region", "both", "it"):
+            continue
+        keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() else phrase.lower()
+        out.append((keep_case, offset + start, offset + start + len(piece)))
+    return out
+
+
+def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, int, int]]:
+    """Sectors named after a document noun: "covering X, Y", "on X", "to restore X"."""
+    after = text[m_end:]
+    lead = re.match(r"(?:[^.;]{0,60}?)\b(cover(?:s|ing|ed)?|including|in the (?:fields?|areas?|spheres?) of|"
+                    r"focus(?:es|ed|ing)? on|aimed at|aims? (?:at|to)|key areas[^,]{0,30}?including|"
+                    r"areas for cooperation, including)\s+", after)
+    if lead is None:
+        lead = re.match(r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for)\s+(?!the two|both|each|be\b|it\b|them\b|date\b)", after)
+    if lead is None:
+        return []
+    body_start = m_end + lead.end()
+    body = text[body_start:]
+    if lead.group(1) == "to":
+        # infinitive purpose: "to restore diplomatic ties and reopen embassies"
+        vm = re.match(r"([a-z]+)\s", body)
+        if not vm or vm.group(1) in ("the", "a", "an", "be", "its", "their"):
+            return []
+    return _sectors_from(body, s_start + body_start)
+
+
+# --- main ----------------------------------------------------------------------------
+
+
+def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
+    """Document mentions that survive the company/labour/domestic/historic filters."""
+    pattern, table = _noun_pattern()
+    company_re, domestic_re, nondip_re, historic = _marker_patterns()
+    out: list[DocMention] = []
+    for i, s in enumerate(ctx.sentences):
+        text = ctx.sentence_text(i)
+        places = list(ctx.places[i])
+        company = bool(company_re.search(text) or company_re.search(ctx.text[s.start:s.end]))
+        for m in pattern.finditer(text):
+            noun = m.group(0)
+            low = noun.lower()
+            a, b = s.start + m.start(), s.start + m.end()
+            if any(p.start <= a < p.end or p.start < b <= p.end for p in places if p.kind in ("org", "group")):
+                continue  # part of an organisation's name ("Collective Security Treaty Organization")
+            if any(h.lower() in text.lower() and text.lower().find(h.lower()) <= m.start() < text.lower().find(h.lower()) + len(h) for h in historic):
+                continue
+            after = text[m.end():]
+            before = text[: m.start()]
+            kind: AgreementType
+            if low in ("statement", "statements"):
+                if not re.search(r"(?i)\bjoint\s*$", before) and not re.search(
+                        r"(?i)\b(?:adopted|signed|release[sd]?|issued)\b[^.]{0,40}$", before) and not re.match(
+                        r"(?i)\s+(?:were|was)\s+(?:signed|adopted)", after):
+                    continue
+                if re.search(r"(?i)\b(?:in a|press|said in a|a joint)\s*$", before) and not re.search(r"(?i)joint\s*$", before):
+                    continue
+                kind = "joint_statement"
+            elif low in ("programs", "programmes", "concept"):
+                if not re.search(r"(?i)\b(?:approv\w+|adopt\w+)\b", text):
+                    continue
+                if low == "concept" and not re.match(r"\s+of\s", after):
+                    continue
+                kind = "plan"
+            elif noun == "Plan":
+                if not re.match(r"\s+of\s", after):
+                    continue
+                kind = "plan"
+            elif noun == "Regulations":
+                if not re.match(r"\s+on\s", after):
+                    continue
+                kind = "other"
+            else:
+                kind = table.get(low, "other")  # type: ignore[assignment]
+            if low in ("deal", "deals") and re.search(r"(?i)\b(?:great|good|big|a great)\s*$", before):
+                continue
+            if low.startswith("convention") and re.match(r"(?i)\s+(?:cent(?:er|re)|hall)", after):
+                continue
+            if low.startswith("declaration") and nondip_re.match(after):
+                continue
+            if low.startswith("protocol") and re.search(r"(?i)\b(?:highest|diplomatic|state)\s*$", before):
+                continue
+            if low in ("document", "documents") and not re.search(r"\d|(?i:package|dozen|\bten\b|twenty)", before[-40:]):
+                if low == "document":
+                    mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
+                                         anaphoric=bool(_ANAPHOR.search(before)))
+                    if mention.anaphoric:
+                        out.append(mention)
+                continue
+            if company and (not _has_two_states(ctx, i) or _COMPANY_SUBJECT.search(text)):
+                continue
+            if re.search(r"(?i)\bverbal\s*$|\bin\s*$", before) or _NEGATED.search(before) or _UNLIKELY.search(after):
+                continue
+            if company and places and all(p.kind == "demonym" for p in places if p.kind in ("country", "demonym")):
+                continue
+            if re.search(r"(?i)\bdomestic\b", text) or (domestic_re.search(text) and not _has_two_states(ctx, i)):
+                continue
+            count, counted = _count_before(before)
+            if noun.endswith("s") and not counted and not re.search(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$", before) \
+                    and not _has_two_states(ctx, i) and not re.match(r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering)\s", after) \
+                    and not re.search(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$", before):
+                continue  # "new declarations and commitments": a generic plural, not documents
+            plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
+            if noun.lower() in ("regulations",):
+                plural = False
+            mention = DocMention(sentence=i, start=a, end=b, type=kind, noun=noun, plural=plural,
+                                 count=count if counted else None)
+            if counted and count is None:
+                mention.count = None
+            mention.anaphoric = bool(_ANAPHOR.search(before)) and not counted
+            mention.indefinite = bool(_INDEFINITE.search(before))
+            weak = i in ctx.headlines
+            title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
+            if title and _MONTHS_IN_TITLE.search(title):
+                title, tspan = None, None
+            if title and re.search(r"(?i)\b(?:summit|joint|final|latest|new|draft)\b", title.split()[0]):
+                title = None
+            if title and any(title.lower().startswith(h.lower()) for h in historic):
+                continue
+            if title and re.search(r"\b(?:Conservative|Liberal|Labour|Labor|Tory|Democratic|Republican|Socialist|Coalition)\b", title):
+                continue
+            if title and counted and count:
+                title = None
+            mention.title = title
+            mention.weak = weak
+            if tspan:
+                mention.title_span = (s.start + tspan[0], s.start + tspan[1])
+            if not (_EVENT.search(text) or title or counted):
+                continue
+            sector = _modifier_sector(before)
+            if sector and not title:
+                mention.sectors.append((sector, a - len(sector) - 1, a - 1))
+            if not title or not mention.title_span or mention.title_span[1] <= b:
+                mention.sectors += _sentence_sectors(text, m.end(), s.start)
+            mention.status = _status(text, m.start(), kind)
+            out.append(mention)
+    return _drop_appositions(out)
+
+
+_NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|failed to|close to|"
+                      r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
+_UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
+_COMPANY_SUBJECT = re.compile(
+    r"(?i)\b(?:[A-Z][a-z]+ )?(?:businessmen|business council|companies|company|firms|firm|corporation)\s+"
+    r"(?:have\s+|has\s+)?(?:signed|agreed|reached|struck|entered|inked)"
+)
+_MONTHS_IN_TITLE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Last|Today|Any|Such|Its|Their)\b"
+)
+
+
+def _has_two_states(ctx: ArticleContext, i: int) -> bool:
+    codes = {p.key for p in ctx.places[i] if p.kind in ("country", "demonym")}
+    return len(codes) >= 2
+
+
+def _drop_appositions(mentions: list[DocMention]) -> list[DocMention]:
+    """"This roadmap, known as the Tianjin Declaration" is one document: keep the named one."""
+    out: list[DocMention] = []
+    for m in mentions:
+        nxt = next((n for n in mentions if n.sentence == m.sentence and n.start > m.end
+                    and n.start - m.end < 30 and n.title), None)
+        if m.anaphoric and nxt is not None and not m.title:
+            continue
+        out.append(m)
+    return out
+
+
+def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
+    for status, pattern in _STATUS_RULES:
+        if status == "agreed" and kind in _DECLARATIVE_TYPES:
+            continue
+        if pattern.search(text):
+            if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text):
+                return "adopted"
+            return status
+    return "adopted" if kind in _DECLARATIVE_TYPES else None
+
+
+def _compatible_type(a: AgreementType, b: AgreementType) -> bool:
+    family = {"agreement": "agr", "accord": "agr", "treaty": "agr", "mou": "mou", "protocol": "agr",
+              "declaration": "decl", "joint_statement": "decl", "communique": "decl", "plan": "plan",
+              "other": "other"}
+    return family[a] == family[b]
+
+
+def _split_topics(mentions: list[DocMention]) -> list[DocMention]:
+    """"joint statements on X, Y and Z" are one statement per topic; "..., as well as on W" splits there."""
+    out: list[DocMention] = []
+    for m in mentions:
+        if not (m.plural and m.count is None and m.type in ("joint_statement", "declaration") and len(m.sectors) > 1):
+            out.append(m)
+            continue
+        for sector in m.sectors:
+            out.append(DocMention(
+                sentence=m.sentence, start=m.start, end=m.end, type=m.type, noun=m.noun, plural=False,
+                sectors=[sector], status=m.status, weak=m.weak,
+            ))
+    return out
+
+
+def _same_parties(ctx: ArticleContext, a: DocMention, b: DocMention) -> bool:
+    pa = {p.key for p in ctx.places[a.sentence] if p.kind in ("country", "org")}
+    pb = {p.key for p in ctx.places[b.sentence] if p.kind in ("country", "org")}
+    return not pa or not pb or bool(pa & pb)
+
+
+def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDraft]:
+    """Merge mentions of one document; counted bundles and distinct titles stay apart.
+
+    Headline mentions are placed last: they join a body record of the same kind,
+    and open a record only when the body never names the document again.
+    """
+    drafts: list[DocDraft] = []
+    last_touched: DocDraft | None = None
+    pending_docs: list[DocMention] = []
+    body = [m for m in _split_topics(mentions) if not m.weak]
+    weak = [m for m in mentions if m.weak]
+    for m in body:
+        target: DocDraft | None = None
+        same_sentence = [d for d in drafts if any(x.sentence == m.sentence for x in d.mentions)]
+        if m.title:
+            target = next((d for d in drafts if d.title and _same_title(d.title, m.title)), None)
+            if target is None:
+                untitled = [d for d in drafts if d.title is None and d.head.type == m.type and not d.head.count
+                            and d not in same_sentence]
+                if len(untitled) == 1 and (untitled[0].head.sentence >= m.sentence - 2 or _anaphoric_only(untitled[0])
+                                           or m.type in ("treaty", "protocol")):
+                    target = untitled[0]
+        elif m.count:
+            target = next((d for d in drafts if d.head.count == m.count
+                           and _compatible_type(d.head.type, m.type)), None)
+        elif m.noun.lower() == "documents" and (m.anaphoric or m.count is None):
+            target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)
+            if target is None:
+                pending_docs.append(m)
+                continue
+        elif m.anaphoric:
+            if m.noun.lower() in ("documents",):
+                target = next((d for d in reversed(drafts) if d.head.count), None)
+            elif last_touched is not None and last_touched.head.sentence >= m.sentence - 1 and not last_touched.head.count and (
+                    _compatible_type(last_touched.head.type, m.type) or m.noun.lower() in ("agreement", "document", "pact", "deal")):
+                target = last_touched
+            else:
+                target = next((d for d in reversed(drafts) if _compatible_type(d.head.type, m.type)
+                               and not d.head.count and (d.head.plural == m.plural or not m.plural)), None)
+                if target is None and m.noun.lower() in ("document",):
+                    target = next((d for d in reversed(drafts) if not d.head.count), None)
+        else:
+            target = next((d for d in reversed(drafts) if d not in same_sentence
+                           and _compatible_type(d.head.type, m.type) and not d.head.count
+                           and not d.title and d.head.plural == m.plural
+                           and (d.head.status == m.status or "terminated" not in (d.head.status, m.status))
+                           and _sectors_overlap(d, m) and _same_parties(ctx, d.head, m)), None)
+        if target is None:
+            if m.noun.lower() == "document":
+                continue
+            if m.anaphoric and not m.title and m.noun.lower() in ("documents",):
+                continue
+            target = DocDraft()
+            drafts.append(target)
+        target.mentions.append(m)
+        last_touched = target
+    for m in pending_docs:
+        target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)
+        if target is None:
+            target = DocDraft()
+            drafts.append(target)
+        target.mentions.append(m)
+    for m in weak:
+        target = next((d for d in drafts if _compatible_type(d.head.type, m.type)
+                       and bool(d.head.count) == bool(m.count)), None)
+        if target is None:
+            target = next((d for d in drafts if m.count and d.head.count == m.count), None)
+        if target is None:
+            target = DocDraft()
+            drafts.append(target)
+        target.mentions.append(m)
+    for d in drafts:
+        d.mentions.sort(key=lambda x: (x.weak, x.start))
+    return drafts
+
+
+def _sectors_overlap(d: DocDraft, m: DocMention) -> bool:
+    """Two indefinite mentions are one document unless they name different subjects."""
+    mine = {w for sec in m.sectors for w in sec[0].lower().split() if len(w) > 3}
+    theirs = {w for x in d.mentions for sec in x.sectors for w in sec[0].lower().split() if len(w) > 3}
+    return not mine or not theirs or bool(mine & theirs)
+
+
+def _anaphoric_only(d: DocDraft) -> bool:
+    return all(m.anaphoric or not m.indefinite for m in d.mentions) and d.head.anaphoric
+
+
+def _same_title(a: str, b: str) -> bool:
+    ka = set(re.findall(r"[a-z0-9']+", a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    kb = set(re.findall(r"[a-z0-9']+", b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    if not ka or not kb:
+        return False
+    small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+    return ka == kb or (small <= big and (len(small) >= 2 or any(w.isupper() or len(w) <= 4 for w in small)))
+
+
+# --- record assembly -----------------------------------------------------------------
+
+
+def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
+    gaz = ctx.gaz
+    codes: list[str] = []
+
+    def add(code: str | None) -> None:
+        if code and code not in codes:
+            codes.append(code)
+
+    def add_place(p: Place) -> None:
+        if p.kind in ("country", "demonym"):
+            add(p.key)
+        elif p.kind in ("org", "group"):
+            org = gaz.org(p.key)
+            if org.expand:
+                for c in org.members:
+                    add(c)
+            elif org.code:
+                add(org.code)
+
+    for m in draft.mentions[:3]:
+        s = ctx.sentences[m.sentence]
+        text = ctx.sentence_text(m.sentence)
+        places = [p for p in ctx.places[m.sentence] if p.kind != "city"]
+        # compound modifier: "U.S.-Japan pact", "EU-US", "Thailand-Cambodia peace deal"
+        for p in places:
+            if p.end <= m.start and m.start - p.end <= 40:
+                gap = ctx.shadow[p.end:m.start]
+                if re.match(r"^\s*[-–]\s*", gap) or re.search(r"[-–]\s*$", ctx.shadow[max(s.start, p.start - 2):p.start]):
+                    add_place(p)
+        # subject pair before the verb, "between X and Y", "with X"
+        for p in places:
+            rel = p.start - s.start
+            if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Foreign|Chancellor|leader|minister|government|officials?)",
+                                                    ctx.shadow[p.end:p.end + 20], re.I):
+                continue
+            if re.search(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$", text[:rel]) and not re.search(
+                    r"(?i)\b(?:between|with|and)\s", text[max(0, rel - 8):rel]):
+                continue
+            if re.search(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$", text[:rel]):
+                continue
+            add_place(p)
+        for p in ctx.people[m.sentence]:
+            if p.country and (p.leader or p.role):
+                add(p.country)
+        # capitals as metonyms in a pair: "Riyadh and Tehran agreed"
+        cities = [p for p in ctx.places[m.sentence] if p.kind == "city"]
+        for x, y in zip(cities, cities[1:], strict=False):
+            if re.fullmatch(r"\s+and\s+", ctx.shadow[x.end:y.start]):
+                add(x.key)
+                add(y.key)
+        if codes:
+            break
+    return codes
+
+
+def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[SummitDraft, Summit]],
+                 status: AgreementStatus | None) -> tuple[SummitDraft, Summit] | None:
+    if not summits:
+        return None
+    sents = {m.sentence for m in draft.mentions}
+    best: tuple[int, tuple[SummitDraft, Summit]] | None = None
+    for sd, rec in summits:
+        for sm in sd.mentions:
+            for dm in draft.mentions:
+                if sm.sentence == dm.sentence:
+                    dist = abs(sm.start - dm.start)
+                    if best is None or dist < best[0]:
+                        best = (dist, (sd, rec))
+    if best is not None:
+        return best[1]
+    primary = max(summits, key=lambda t: len(t[0].mentions))
+    psum = primary[1]
+    if draft.head.signed_on is not None or _has_other_year(ctx, draft, psum):
+        return None
+    if psum.status in ("held", "ongoing") and status in ("signed", "adopted") and any(
+            re.search(r"(?i)\b(?:leaders|heads of state|presidents|summit|parties|participants)\b", ctx.sentence_text(i))
+            for i in sents):
+        return primary
+    if psum.status == "planned" and status == "planned":
+        return primary
+    return None
+
+
+def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> bool:
+    for m in draft.mentions[:1]:
+        for d in ctx.dates[m.sentence]:
+            if d.year and summit.year and d.year != summit.year:
+                return True
+            if d.year and summit.year is None and d.month:
+                return True
+    return False
+
+
+def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> tuple[date, int, int] | None:
+    if status not in ("signed", "adopted", "agreed"):
+        return None
+    for m in draft.mentions[:3]:
+        text = ctx.sentence_text(m.sentence)
+        s = ctx.sentences[m.sentence]
+        for d in ctx.dates[m.sentence]:
+            if d.day is None and d.relative is None:
+                continue
+            rel = d.start - s.start
+            near = abs(rel - (m.start - s.start)) <= 90
+            lead_on = re.match(r"\s*On\s+", text) is not None and rel <= 4
+            sign_near = re.search(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$", text[:rel]) is not None
+            if d.relative in ("today", "yesterday") and re.search(r"(?i)\b(?:sign|issu|adopt|agreement)\w*", text):
+                pass
+            elif not (lead_on or sign_near or (near and d.relative is None and re.search(r"(?i)\bon\s*$", text[:rel]))):
+                continue
+            r = resolve(d, ctx.ref, past=True)
+            if r is not None:
+                return r[0], d.start, d.end
+    return None
+
+
+def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summit]]) -> list[Agreement]:
+    """Agreement records for the article.
+
+    Args:
+        ctx: The analysed article.
+        summits: The summit drafts and records already found, for linking.
+
+    Returns:
+        One record per distinct document or counted bundle, in order of first mention.
+    """
+    drafts = cluster_docs(ctx, find_doc_mentions(ctx))
+    out: list[Agreement] = []
+    previous_parties: list[str] = []
+    for draft in drafts:
+        head = draft.head
+        title = draft.title
+        dtype: AgreementType = next((m.type for m in draft.mentions if m.title), head.type)
+        status = next((m.status for m in draft.mentions if m.status), None)
+        signed = _signed_on(ctx, draft, status)
+        head.signed_on = signed
+        link = _summit_link(ctx, draft, summits, status)
+        if head.anaphoric and not title and head.count is None and not link and not _anaphor_allowed(ctx, draft, status):
+            continue
+        parties = list(link[1].participants) if link else _parties(ctx, draft)
+        if not parties and not title:
+            parties = previous_parties or _article_parties(ctx)
+        if not parties and not title and not link and not re.search(
+                r"(?i)\binternational\b", ctx.sentence_text(head.sentence)):
+            continue
+        if len(parties) == 1 and not title and not link and parties[0] in ctx.gaz.countries and (
+                head.weak or _DOMESTIC_HINT.search(ctx.sentence_text(head.sentence))):
+            continue  # one state alone: a domestic measure or a unilateral pledge
+        if len(parties) >= 2:
+            previous_parties = parties
+        sectors: list[tuple[str, int, int]] = []
+        for m in draft.mentions:
+            for sec in m.sectors:
+                if sec[0].lower() not in {x[0].lower() for x in sectors}:
+                    sectors.append(sec)
+        if signed is None and link is not None:
+            srec = link[1]
+            if srec.start_date and srec.start_date == srec.end_date and status in ("signed", "adopted"):
+                signed = (srec.start_date, -1, -1)
+        values: list[ValueSpan] = []
+        if title and head.title_span:
+            tm = next(m for m in draft.mentions if m.title)
+            assert tm.title_span is not None
+            a, b = tm.title_span
+            values.append(ValueSpan(field="title", value=title, span=Span(start=a, end=b, text=ctx.text[a:b])))
+        values.append(ValueSpan(field="type", value=dtype, span=Span(start=head.start, end=head.end,
+                                                                      text=ctx.text[head.start:head.end])))
+        for sec, a, b in sectors:
+            if 0 <= a < b:
+                values.append(ValueSpan(field="sectors", value=sec, span=Span(start=a, end=b, text=ctx.text[a:b])))
+        if signed is not None and signed[1] >= 0:
+            values.append(ValueSpan(field="signed_on", value=signed[0].isoformat(),
+                                    span=Span(start=signed[1], end=signed[2], text=ctx.text[signed[1]:signed[2]])))
+        evidence = tuple(ctx.sentences[i].span() for i in sorted({m.sentence for m in draft.mentions}))
+        out.append(Agreement(
+            title=title, type=dtype if not (head.count and head.noun.lower() == "documents") else "other",
+            count=head.count or 1, parties=tuple(parties), sectors=tuple(s[0] for s in sectors), status=status,
+            summit=link[0].ref if link else None, signed_on=signed[0] if signed else None,
+            evidence=evidence, values=tuple(values), confidence=_confidence(draft, title, link is not None),
+        ))
+    return out
+
+
+def _anaphor_allowed(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> bool:
+    """A record first met as "the agreement" is kept when the text says what it is about or what befell it."""
+    head = draft.head
+    if head.sectors or len(draft.mentions) >= 3 or status in ("terminated", "negotiating", "signed"):
+        return True
+    return status == "adopted" and head.type in ("communique", "declaration", "joint_statement")
+
+
+_DOMESTIC_HINT = re.compile(r"(?i)\b(?:cabinet|budget\w*|coalition|parliament|party|domestic|pledg\w+|unilateral)\b")
+
+
+def _article_parties(ctx: ArticleContext) -> list[str]:
+    """States or blocs the article opens with, for documents whose own sentence names none."""
+    codes: list[str] = []
+    for i in range(min(3, len(ctx.sentences))):
+        for p in ctx.places[i]:
+            if p.kind in ("country", "demonym"):
+                key: str | None = p.key
+            elif p.kind == "org":
+                org = ctx.gaz.org(p.key)
+                if org.expand:
+                    for c in org.members:
+                        if c not in codes:
+                            codes.append(c)
+                    continue
+                key = org.code
+            else:
+                continue
+            if key and key not in codes:
+                codes.append(key)
+        for person in ctx.people[i]:
+            if person.country and person.country not in codes:
+                codes.append(person.country)
+    return codes
+
+
+def _confidence(draft: DocDraft, title: str | None, linked: bool) -> float:
+    score = 0.55 + (0.2 if title else 0.0) + (0.1 if linked else 0.0) + 0.05 * min(2, len(draft.mentions) - 1)
+    return round(min(score, 0.99), 2)
+
+
+__all__ = ["DocMention", "build_agreements", "cluster_docs", "find_doc_mentions"]

@@ -1,0 +1,362 @@
+"""Countries, demonyms, cities, organisations, groups and titled people in text.
+
+Reference data lives in ``extractors/data/*.json`` and is compiled into regexes once
+per process (:func:`load_gazetteer`), so a sentence costs one ``finditer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import pycountry
+
+DATA_DIR = Path(__file__).with_name("data")
+
+PlaceKind = Literal["country", "demonym", "city", "org", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    key: str
+    code: str | None
+    """Code used in participant/party lists; None for informal groups."""
+    members: tuple[str, ...]
+    expand: bool
+    """List the members instead of the code (small fixed clubs such as the G7)."""
+    series: str | None
+    """Summit series name, e.g. "SCO Summit"."""
+    hq_cities: tuple[str, ...] = ()
+    """Seat cities: a summit there is not hosted by that country as a participant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A country, demonym, city, organisation or group named in the text."""
+
+    kind: PlaceKind
+    key: str
+    """ISO code for country/demonym/city, organisation key for org/group."""
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMention:
+    name: str
+    role: str | None
+    country: str | None
+    leader: bool
+    start: int
+    end: int
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    countries: dict[str, dict[str, Any]]
+    organisations: dict[str, Organisation]
+    known_people: dict[str, str]
+    short_names: dict[str, str]
+    surfaces: dict[str, tuple[PlaceKind, str]] = field(default_factory=dict)
+    pattern: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    city_names: dict[str, str] = field(default_factory=dict)
+
+    def org(self, key: str) -> Organisation:
+        return self.organisations[key]
+
+    def short_name(self, code: str) -> str:
+        """Name used in a bilateral summit name ("US", "China", "Soviet")."""
+        return self.short_names.get(code, code)
+
+    def find_places(self, text: str, start: int = 0, end: int | None = None) -> list[Place]:
+        """All gazetteer mentions in ``text[start:end]``, longest match first, offsets into text."""
+        stop = len(text) if end is None else end
+        out: list[Place] = []
+        for m in self.pattern.finditer(text, start, stop):
+            surface = m.group(0)
+            kind, key = self.surfaces[surface]
+            if kind == "country" and surface in _AMBIGUOUS_NAMES and not _country_context(text, m.start()):
+                continue
+            out.append(Place(kind=kind, key=key, start=m.start(), end=m.end(), surface=surface))
+        return out
+
+
+# Names that are also ordinary words or people's names; kept only after a preposition
+# or in a list, e.g. "Jordan and Sudan", "in Georgia".
+_AMBIGUOUS_NAMES = frozenset({"Georgia", "Jordan", "Chad", "Guinea", "Turkey", "Niger", "America",
+                              "Soviet", "Congo"})
+
+
+def _country_context(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 12):pos]
+    after = text[pos:pos + 40]
+    return bool(re.search(r"(?:\b(?:in|to|and|of|from|with|between|by|,)\s*$)|^\s*$", before)) or bool(
+        re.search(r"^\w+\s*(?:,|and|'s|’s|signed|agreed|have|has|will)", after)
+    )
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Build the gazetteer from the data files (once per process)."""
+    countries = {k: v for k, v in _load("countries.json").items() if not k.startswith("_")}
+    orgs_raw = {k: v for k, v in _load("organisations.json").items() if not k.startswith("_")}
+    people = _load("people.json")
+    organisations = {
+        key: Organisation(
+            key=key, code=val.get("code", key), members=tuple(val["members"]),
+            expand=bool(val["expand"]), series=val.get("series"),
+            hq_cities=tuple(val.get("hq_cities", ())),
+        )
+        for key, val in orgs_raw.items()
+    }
+    short_names: dict[str, str] = {}
+    surfaces: dict[str, tuple[PlaceKind, str]] = {}
+    city_names: dict[str, str] = {}
+    # pycountry supplies every other country's English name.
+    for c in pycountry.countries:
+        for name in (getattr(c, "common_name", None), c.name):
+            if name and "," not in name and "(" not in name:
+                surfaces.setdefault(name, ("country", c.alpha_2))
+        short_names[c.alpha_2] = getattr(c, "common_name", None) or c.name
+    for code, val in countries.items():
+        short_names[code] = val.get("short") or val["names"][0]
+        for name in val["names"]:
+            surfaces[name] = ("country", code)
+        for dem in val["demonyms"]:
+            surfaces.setdefault(dem, ("demonym", code))
+        for city in val["cities"]:
+            surfaces.setdefault(city, ("city", code))
+            city_names[city] = code
+    for key, val in orgs_raw.items():
+        kind: PlaceKind = "group" if val.get("code", key) is None else "org"
+        for name in val["names"]:
+            surfaces[name] = (kind, key)
+    for dem, code in (("Soviet", "SU"), ("US", "US"), ("U.S.", "US")):
+        surfaces[dem] = ("country", code)
+    alternation = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w.])(?:" + alternation + r")(?![\w]|-(?:based|owned)\b)")
+    return Gazetteer(
+        countries=countries, organisations=organisations, known_people=people["known_people"],
+        short_names=short_names, surfaces=surfaces, pattern=pattern, city_names=city_names,
+    )
+
+
+# --- people --------------------------------------------------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+_NAME_TOKEN = rf"(?:[{_UP}][{_LO}'’]+(?:-[{_UP}]?[{_LO}'’]+)*|[{_UP}]\.|[{_UP}][{_LO}]*[{_UP}][{_LO}]+|[{_UP}]{{2,}}(?=\s+[{_UP}][{_LO}]))"
+_PARTICLE = r"(?:von|van|der|den|de|la|del|da|bin|ibn|al|el|di)"
+NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_NAME_TOKEN}){{0,3}}"
+
+_TITLE_HEAD = (
+    r"(?:President|Premier|Prime\s+Minister|Chancellor|King|Queen|Emir|Amir|Sultan|Crown\s+Prince|"
+    r"Supreme\s+Leader|Secretary[- ]General|Secretary\s+of\s+State|Secretary|Minister|"
+    r"[Ss]pokes(?:man|woman|person)|[Aa]dvis[oe]r|[Aa]ide|Ambassador|[Ee]nvoy|[Cc]onsul[- ]general|"
+    r"Commissioner|Chairman|Chairperson|Chair|[Ll]eader|Governor|Under-Secretary|Undersecretary|"
+    r"[Nn]egotiator|[Cc]ounterpart|[Aa]ttache|[Dd]iplomat)"
+)
+_TITLE_MOD = (
+    r"(?:Prime|Foreign|Finance|Defen[cs]e|Trade|Economy|Economic|Energy|Interior|Agriculture|"
+    r"Treasury|State|Assistant|Deputy|Vice|First|Senior|Chief|National\s+Security|Commission|"
+    r"Council|Foreign\s+Affairs|Foreign\s+Ministry|Ministry|White\s+House|Kremlin|[Pp]residential|"
+    r"Oil|Mines|Environment|Health|Industry|Commerce|Labour|Labor|Transport|Justice|Education|"
+    r"External\s+Affairs|Acting|Executive|Top|Chief|Economic\s+Affairs|Petroleum|Natural\s+Resources|"
+    r"Development|Cooperation|International\s+Trade|Under|Shadow|Home|EU|UN|U\.S\.)"
+)
+_TITLE = rf"(?i:(?:{_TITLE_MOD}[\s-]+){{0,3}}){_TITLE_HEAD}"
+_OF = rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>(?:Republic\s+of\s+)?[{_UP}][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+|the\s+)?[{_UP}][\w'’-]*){{0,5}}))?"
+_OF_LAZY = _OF.replace("{{0,5}}))?", "{{0,5}}?))?").replace("{0,5}))?", "{0,5}?))?")
+# "Kazakh President Kassym-Jomart Tokayev", "President of Turkmenistan Serdar Berdimuhamedov"
+_TITLE_NAME = re.compile(
+    rf"(?P<title>{_TITLE}){_OF_LAZY},?\s+(?P<name>{NAME})(?(of)(?![\w-]|\s+(?:and|of|for)\s+[{_UP}]))"
+)
+# "Jake Sullivan, National Security Advisor"; "Jeyhun Bayramov, Azerbaijan’s Minister of ..."
+_NAME_TITLE = re.compile(
+    rf"(?P<name>{NAME}),\s+(?:the\s+|a\s+|an\s+)?(?:(?P<pre>[{_UP}][\w.'’ -]{{1,30}}?)(?:'s|’s)?\s+)?"
+    rf"(?P<title>{_TITLE}){_OF}"
+)
+# "the presidents: Russia Vladimir Putin, Belarus Alexander Lukashenko, ..."
+_LIST_LEAD = re.compile(r"(?i:\bpresidents|\bleaders|\bheads of state)\b[^.]{0,40}?:")
+
+_LEADER_HEADS = re.compile(
+    r"(?i)^(?:president|premier|prime minister|king|queen|emir|amir|sultan|crown prince|supreme leader|"
+    r"secretary[- ]general|chairman|chairperson|leader|commission president|council president)$"
+)
+_NOT_LEADER_MODS = re.compile(r"(?i)\b(?:vice|deputy|assistant|former|ex|party|opposition|bank|company)\b")
+_NOT_NAME_WORDS = frozenset(
+    """The A An And Of In On At For To With By From This That These Those He She It They We His Her
+    Its Their Our Mr Mrs Ms Dr Sir Lord President Minister Prime Summit Monday Tuesday Wednesday
+    Thursday Friday Saturday Sunday January February March April May June July August September
+    October November December Republic Federation Kingdom State States Union Council Commission
+    Ministry Government Office House Party Foreign Affairs Also Meanwhile However But Under Both
+    Chinese Russian American League Cup Bank Group Association Organization Organisation Fund Forum
+    Conference Committee Agency Corp Club Jointly Sign Signs Signed Issue Says Said Visit""".split()
+)
+
+
+def _clean_name(name: str) -> str:
+    tokens = re.sub(r"(?:'s|’s)$", "", name).split()
+    while tokens and tokens[-1] in _NOT_NAME_WORDS:
+        tokens.pop()
+    while tokens and tokens[0] in _NOT_NAME_WORDS:
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def _title_case(title: str) -> str:
+    small = {"of", "the", "and", "for", "in"}
+    words = " ".join(title.split()).split(" ")
+    return " ".join(w if (w.lower() in small and i) else (w[:1].upper() + w[1:]) for i, w in enumerate(words))
+
+
+def _split_of_phrase(gaz: Gazetteer, of_phrase: str, name: str) -> tuple[str, str]:
+    """Give back name tokens a greedy of-phrase took: "of Turkmenistan Serdar" + "Berdimuhamedov"."""
+    body = re.sub(r"^(?:the\s+)?(?:Republic\s+of\s+)?", "", of_phrase)
+    places = gaz.find_places(body)
+    if places and places[0].start == 0:
+        rest = body[places[0].end:].strip()
+        if rest and rest[:1].isupper():
+            return of_phrase[: len(of_phrase) - len(rest)].strip(), f"{rest} {name}"
+    return of_phrase, name
+
+
+def _country_near(gaz: Gazetteer, text: str, start: int, end: int) -> str | None:
+    """Country or organisation code named in ``text[start:end]`` (demonym, name, org)."""
+    best: str | None = None
+    for place in gaz.find_places(text, start, end):
+        if place.kind in ("country", "demonym"):
+            best = place.key
+        elif place.kind == "org":
+            best = gaz.org(place.key).code or best
+    return best
+
+
+def _is_leader(role: str, country: str | None, gaz: Gazetteer, of_phrase: str | None) -> bool:
+    head = " ".join(role.split())
+    if _NOT_LEADER_MODS.search(head):
+        return False
+    if re.search(r"(?i)chancellor$", head):
+        return country in ("DE", "AT")
+    if re.search(r"(?i)^(?:commission|council)\s+president$", head):
+        return True
+    if re.search(r"(?i)president$", head) and of_phrase and re.search(r"(?i)^(?:Republic|European|[A-Z])", of_phrase):
+        return True
+    return bool(_LEADER_HEADS.match(head.lower()))
+
+
+def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonMention]:
+    """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``."""
+    out: list[PersonMention] = []
+    seen: set[tuple[int, int]] = set()
+
+    def add(name: str, title: str, of_phrase: str | None, pre_start: int, n_start: int, n_end: int,
+            pre_text: str | None = None) -> None:
+        if of_phrase and pre_start < n_start:
+            of_phrase, name = _split_of_phrase(gaz, of_phrase, name)
+        name = _clean_name(name)
+        if not name or name in gaz.surfaces or any(n_start < e and s < n_end for s, e in seen):
+            return
+        if len(name.split()) == 1 and name not in gaz.known_people and not pre_text and not re.search(
+                r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$", title):
+            return
+        role = _title_case(title)
+        country: str | None = None
+        if of_phrase:
+            country = _country_near(gaz, of_phrase, 0, len(of_phrase))
+            if country is None and re.search(r"European (?:Council|Commission)", of_phrase):
+                country = "EU"
+            if not re.match(r"(?i)(?:the\s+)?(?:Republic|European|[A-Z][a-z]+stan\b)", of_phrase):
+                role = f"{role} of {of_phrase}" if country is None else role
+        if country is None and pre_text:
+            country = _country_near(gaz, pre_text, 0, len(pre_text))
+        if country is None:
+            country = _country_near(gaz, text, max(start, pre_start - 30), pre_start)
+            # only a modifier directly before the title counts ("Kazakh President")
+            if country is not None:
+                gap = text[max(start, pre_start - 30):pre_start]
+                places = gaz.find_places(gap)
+                if not places or gap[places[-1].end:].strip(" ’'s") not in ("",):
+                    country = None
+        if country is None:
+            country = gaz.known_people.get(name) or gaz.known_people.get(name.split()[-1])
+        if re.search(r"(?i)\bcounterpart\b", title) and country is None:
+            return
+        leader = _is_leader(title, country, gaz, of_phrase)
+        if re.search(r"(?i)\bcounterpart\b", title):
+            if not out:
+                return
+            role, leader = out[-1].role, out[-1].leader
+        if country is None:
+            rep = re.search(rf"({NAME})\s+(?:will be|was|is|were)\s+represented\s+by", text[start:end])
+            if rep:
+                country = _country_near(gaz, rep.group(1), 0, len(rep.group(1)))
+        former = bool(re.search(r"(?i)\b(?:former|ex-|late)\s*$", text[max(start, pre_start - 12):pre_start]))
+        if former or _non_government(text, start, pre_start):
+            return
+        negated = bool(re.search(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)",
+                                 text[n_end:end]))
+        seen.add((n_start, n_end))
+        out.append(PersonMention(name=name, role=role, country=country, leader=leader,
+                                 start=n_start, end=n_end, negated=negated))
+
+    for m in _TITLE_NAME.finditer(text, start, end):
+        add(m["name"], m["title"], m["of"], m.start(), m.start("name"), m.end("name"))
+    for m in _NAME_TITLE.finditer(text, start, end):
+        if m["pre"] and not gaz.find_places(m["pre"]):
+            continue
+        if re.search(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$", text[max(start, m.start() - 8):m.start()]):
+            continue
+        add(m["name"], m["title"], m["of"], m.start("title"), m.start("name"), m.end("name"), m["pre"])
+    lead = _LIST_LEAD.search(text, start, end)
+    if lead:
+        for m in re.finditer(rf"(?P<cty>[{_UP}][\w]+(?:\s[{_UP}][\w]+)??)\s+(?P<name>{NAME})", text[lead.end():end]):
+            cty = m["cty"]
+            if gaz.surfaces.get(cty, ("", ""))[0] == "country":
+                n_start = lead.end() + m.start("name")
+                add(m["name"], "President", None, n_start, n_start, lead.end() + m.end("name"),
+                    pre_text=cty)
+    return out
+
+
+_NON_GOV = re.compile(
+    r"(?i)\b(?:correspondent|analyst|economist|editor|executive|chief executive|ceo|coach|"
+    r"professor|reporter|campaigner|policy adviser|lawyer|company|union)\b[^,.]{0,20}$"
+)
+
+
+def _non_government(text: str, start: int, pos: int) -> bool:
+    return bool(_NON_GOV.search(text[max(start, pos - 40):pos + 1]))
+
+
+def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
+                    known: dict[str, PersonMention]) -> list[PersonMention]:
+    """Later references by surname ("Tokayev", "Mr Brown") to people already found."""
+    out: list[PersonMention] = []
+    if not known:
+        return out
+    surnames: dict[str, PersonMention] = {}
+    for p in known.values():
+        surnames.setdefault(p.name.split()[-1], p)
+    for m in re.finditer(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b", text[start:end]):
+        p = surnames.get(m.group(1))
+        if p is not None:
+            a = start + m.start(1)
+            out.append(PersonMention(name=p.name, role=p.role, country=p.country, leader=p.leader,
+                                     start=a, end=a + len(m.group(1))))
+    return out
+
+
+__all__ = ["NAME", "Gazetteer", "Organisation", "PersonMention", "Place", "find_bare_names",
+           "find_people", "load_gazetteer"]

@@ -1,0 +1,36 @@
+"""``accords extract``: files in, the spec's JSON out, one bad file never stopping the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from extractors import extract
+from extractors.clean import CleaningError, clean_html
+from extractors.records import ArticleInput
+
+HTML_SUFFIXES = {".html", ".htm"}
+
+
+def extract_file(path: Path) -> dict[str, Any]:
+    """``{"path", "summits", "agreements", ...}`` for one file, or ``{"path", "error"}``.
+
+    A ``.txt`` file is cleaned article text (offsets refer to it as read); an
+    ``.html`` file goes through the pipeline's cleaner first (offsets refer to
+    the cleaned text, returned under ``text``).
+    """
+    result: dict[str, Any] = {"path": str(path)}
+    try:
+        if path.suffix.lower() in HTML_SUFFIXES:
+            clean = clean_html(path.read_bytes(), url=path.resolve().as_uri())
+            article = ArticleInput(text=clean.text, title=clean.title, published=clean.published,
+                                   language=clean.language)
+            result["text"] = clean.text
+        else:
+            article = ArticleInput(text=path.read_text(encoding="utf-8"))
+        result.update(extract(article).as_dict())
+    except CleaningError as exc:
+        result["error"] = f"no article text: {exc}"
+    except (OSError, UnicodeDecodeError) as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    return result
