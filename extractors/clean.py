@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from importlib.metadata import version
 
 import trafilatura
+from trafilatura.settings import Document
 from trafilatura.utils import decode_file
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def clean_html(content: bytes, *, url: str | None = None, charset: str | None = 
         with_metadata=True,
         deduplicate=False,
     )
-    if doc is None or not getattr(doc, "text", None):
+    if not isinstance(doc, Document) or not doc.text:
         raise CleaningError("no_body", "trafilatura found no main text")
     text = normalise_text(doc.text)
     if len(text) < MIN_BODY_CHARS:

@@ -109,7 +109,8 @@ class Extraction:
 
     def as_dict(self) -> dict[str, Any]:
         """The spec's JSON shape (dates as ISO strings), for the CLI and fixtures."""
-        return jsonable(asdict(self))
+        data: dict[str, Any] = jsonable(asdict(self))
+        return data
 
 
 def jsonable(value: Any) -> Any:

@@ -70,7 +70,8 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     for batch in chunks(to_fetch, settings.batch_size):
         f = tasks.fetch_articles.submit(db, http, batch, settings.fetch_workers)
         fetched.append(f)
-        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers, wait_for=[f]))
+        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers,
+                                                   wait_for=[f]))  # type: ignore[call-overload]
     for batch in chunks(half_done, settings.batch_size):
         cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
 

@@ -88,3 +88,31 @@ def check_first_run(session: Session, site: NewsServer) -> None:
     assert feeds["broken"].consecutive_failures == 0
     assert feeds["good"].etag and feeds["good"].entries_seen == 5  # javascript: link dropped
     assert len(articles) == 7
+
+
+def test_a_run_finishes_what_a_crashed_run_left_half_done(pipeline_env: str,
+                                                          tmp_path: Path) -> None:
+    engine = create_engine(pipeline_env)
+    with serve_news() as site:
+        feeds_file = write_feeds(tmp_path / "feeds.toml", site.base_url)
+        ingest(feeds_file=str(feeds_file))
+        with Session(engine) as session, session.begin():
+            done = counts = row_counts(session)
+            ids = sorted(session.scalars(select(Article.id).where(
+                Article.state == ArticleState.EXTRACTED)))
+            # as a crash would leave them: not fetched, fetched only, cleaned only
+            session.execute(text("DELETE FROM article_html WHERE article_id = :i"), {"i": ids[0]})
+            session.execute(text("UPDATE articles SET state = 'pending', text = NULL "
+                                 "WHERE id = :i"), {"i": ids[0]})
+            session.execute(text("UPDATE articles SET state = 'fetched', text = NULL "
+                                 "WHERE id = :i"), {"i": ids[1]})
+            session.execute(text("DELETE FROM mentions WHERE article_id = :i"), {"i": ids[2]})
+            session.execute(text("UPDATE articles SET state = 'cleaned' WHERE id = :i"),
+                            {"i": ids[2]})
+        ingest(feeds_file=str(feeds_file))
+        with Session(engine) as session:
+            states = set(session.scalars(select(Article.state).where(Article.id.in_(ids))))
+            assert states == {ArticleState.EXTRACTED}
+            counts = row_counts(session)
+    assert counts == done
+    engine.dispose()
