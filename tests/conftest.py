@@ -58,6 +58,20 @@ def database_url(server_url: str) -> Iterator[str]:
     _drop_database(server_url, name)
 
 
+@pytest.fixture
+def fresh_database_url(server_url: str) -> Iterator[str]:
+    """An empty database at head for one flow test: flows commit, so no rollback trick."""
+    name = f"accords_e2e_{uuid.uuid4().hex[:10]}"
+    url = make_url(server_url)
+    ensure_database(url.render_as_string(hide_password=False), name)
+    test_url = url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(test_url)
+    upgrade(engine)
+    engine.dispose()
+    yield test_url
+    _drop_database(server_url, name)
+
+
 def _drop_database(server_url: str, name: str) -> None:
     from sqlalchemy import create_engine
 

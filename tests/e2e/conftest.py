@@ -1,14 +1,9 @@
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
-from sqlalchemy.engine import make_url
 
-from db.migrate import upgrade
-from db.session import ensure_database, make_engine
 from flows.settings import get_settings
-from tests.conftest import _drop_database
 
 
 @pytest.fixture(scope="session")
@@ -16,20 +11,6 @@ def prefect_server() -> Iterator[None]:
     """A real (temporary) Prefect API for the flows under test."""
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-@pytest.fixture
-def fresh_database_url(server_url: str) -> Iterator[str]:
-    """An empty database at head for one flow test: flows commit, so no rollback trick."""
-    name = f"accords_e2e_{uuid.uuid4().hex[:10]}"
-    url = make_url(server_url)
-    ensure_database(url.render_as_string(hide_password=False), name)
-    test_url = url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(test_url)
-    upgrade(engine)
-    engine.dispose()
-    yield test_url
-    _drop_database(server_url, name)
 
 
 @pytest.fixture
