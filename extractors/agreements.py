@@ -36,7 +36,7 @@ _GENERIC_MODIFIERS = frozenset(
     its their his her our these those further additional total package number variety series set
     tripartite trilateral multilateral interim definitive""".split()
 )
-_ANAPHOR = re.compile(r"(?i)\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b)[a-z][\w-]*\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$")
+_ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b)[a-z][\w-]*\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
 _EVENT = re.compile(
     r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
@@ -59,7 +59,7 @@ _STATUS_RULES: list[tuple[AgreementStatus, re.Pattern[str]]] = [
                            r"considering|could be)\b")),
     ("negotiating", re.compile(r"(?i)\b(?:negotiat\w+|draft|talks (?:on|to|about)|seeking|hope to reach|"
                                r"hoped to reach|working (?:on|towards)|tabled?|to begin talks|under discussion)\b")),
-    ("signed", re.compile(r"(?i)\b(?:signed|inked|sign(?:s|ing)?|concluded|in force|in effect|since)\b")),
+    ("signed", re.compile(r"(?i)\b(?:signed(?! up)|inked|sign(?:s|ing)?|concluded|in force|in effect|for signing|ratif\w+)\b")),
     ("adopted", re.compile(r"(?i)\b(?:adopt\w*|issu\w+|releas\w+|approv\w+|endors\w+|published|"
                            r"communique said|declaration said)\b")),
     ("agreed", re.compile(r"(?i)\b(?:agree(?:d|s|ing)?|reach\w*|hammer\w*|struck|in principle|extend\w*|"
@@ -120,6 +120,8 @@ class DocMention:
     signed_on: tuple[date, int, int] | None = None
     weak: bool = False
     """From a headline: joins a body record of the same kind instead of opening one."""
+    lead: int | None = None
+    """For a list item, the sentence that introduces the list ("... also signed:")."""
 
 
 @dataclass(slots=True)
@@ -133,6 +135,10 @@ class DocDraft:
     @property
     def title(self) -> str | None:
         return next((m.title for m in self.mentions if m.title), None)
+
+    @property
+    def count(self) -> int | None:
+        return next((m.count for m in self.mentions if m.count), None)
 
 
 # --- mention finding -----------------------------------------------------------------
@@ -164,6 +170,10 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     tail = ""
     tail_end = m_end
     of = re.match(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}", after)
+    starts_title = not re.search(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$", before) or bool(
+        re.search(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$", before))
+    if of and not starts_title and not re.match(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]", after):
+        of = None
     if noun_cap and of and not re.match(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d", after):
         tail = of.group(0)
         cut = re.search(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b",
@@ -179,7 +189,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         ofl = re.match(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}", after)
         if ofl and noun.lower() in ("treaty", "declaration", "charter", "convention", "pact"):
             words = ofl.group(0)
-            cut = re.search(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in)\b", words)
+            cut = re.search(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in|on|during|for|from)\b", words)
             if cut:
                 words = words[:cut.start()]
             return _title_case(noun + words), (m_start, m_end + len(words))
@@ -198,7 +208,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         tokens = words.split()
         while tokens and tokens[0].rstrip(",") in ("The", "A", "An", "This", "That", "Under", "In", "On", "By",
                                                    "With", "And", "Both", "Its", "Their", "As", "Of", "For",
-                                                   "Following", "After", "Among", "At", "New"):
+                                                   "Following", "After", "Among", "At"):
             lead += len(tokens[0]) + (len(words[len(tokens[0]):]) - len(words[len(tokens[0]):].lstrip()))
             words = words[len(tokens[0]):].lstrip()
             tokens = tokens[1:]
@@ -263,6 +273,14 @@ def _modifier_sector(before: str) -> str | None:
     if not m:
         return None
     words = [w for w in m.group(1).split()]
+    for k in range(len(words) - 1, -1, -1):
+        if words[k] in ("a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "to", "of", "and"):
+            words = words[k + 1:]
+            break
+    else:
+        if not re.search(r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|[A-Z][\w'’.-]*|\d+)\s+$",
+                         before[: len(before) - len(m.group(1))] or " "):
+            return None
     while words and (words[0] in _GENERIC_MODIFIERS or words[0] in _SMALL_WORDS or words[0].isdigit()
                      or words[0] in _NUMBER_WORDS or re.fullmatch(r"\d+-\w+", words[0])):
         words = words[1:]
@@ -322,7 +340,7 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
                     r"focus(?:es|ed|ing)? on|aimed at|aims? (?:at|to)|key areas[^,]{0,30}?including|"
                     r"areas for cooperation, including)\s+", after)
     if lead is None:
-        lead = re.match(r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for)\s+(?!the two|both|each|be\b|it\b|them\b|date\b)", after)
+        lead = re.match(r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for)\s+(?!the two|both|each|be\b|it\b|them\b|date\b|(?:\w+\s+)?(?:years?|months?|weeks?|days?)\b)", after)
     if lead is None:
         return []
     body_start = m_end + lead.end()
@@ -343,9 +361,16 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     pattern, table = _noun_pattern()
     company_re, domestic_re, nondip_re, historic = _marker_patterns()
     out: list[DocMention] = []
+    lead: int | None = None
     for i, s in enumerate(ctx.sentences):
         text = ctx.sentence_text(i)
         places = list(ctx.places[i])
+        prev = ctx.sentence_text(i - 1).rstrip() if i else ""
+        if prev.endswith(":"):
+            lead = i - 1
+        elif not prev.endswith(";"):
+            lead = None
+        status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
         company = bool(company_re.search(text) or company_re.search(ctx.text[s.start:s.end]))
         for m in pattern.finditer(text):
             noun = m.group(0)
@@ -384,6 +409,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 kind = table.get(low, "other")  # type: ignore[assignment]
             if low in ("deal", "deals") and re.search(r"(?i)\b(?:great|good|big|a great)\s*$", before):
                 continue
+            if low == "agreement" and re.search(r"(?i)\b(?:to|on|of|for|towards?|without|any)\s*$", before):
+                continue  # "a barrier to agreement on ...": agreement as consent, not a document
             if low.startswith("convention") and re.match(r"(?i)\s+(?:cent(?:er|re)|hall)", after):
                 continue
             if low.startswith("declaration") and nondip_re.match(after):
@@ -407,7 +434,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 continue
             count, counted = _count_before(before)
             if noun.endswith("s") and not counted and not re.search(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$", before) \
-                    and not _has_two_states(ctx, i) and not re.match(r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering)\s", after) \
+                    and not _has_two_states(ctx, i) and not re.match(r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s", after) \
                     and not re.search(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$", before):
                 continue  # "new declarations and commitments": a generic plural, not documents
             plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
@@ -423,7 +450,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
                 title, tspan = None, None
-            if title and re.search(r"(?i)\b(?:summit|joint|final|latest|new|draft)\b", title.split()[0]):
+            if title and re.fullmatch(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)", title.split()[0]):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
                 continue
@@ -435,14 +462,15 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             mention.weak = weak
             if tspan:
                 mention.title_span = (s.start + tspan[0], s.start + tspan[1])
-            if not (_EVENT.search(text) or title or counted):
+            if not (_EVENT.search(status_text) or title or counted):
                 continue
-            sector = _modifier_sector(before)
+            sector = None if weak else _modifier_sector(before)
             if sector and not title:
                 mention.sectors.append((sector, a - len(sector) - 1, a - 1))
             if not title or not mention.title_span or mention.title_span[1] <= b:
                 mention.sectors += _sentence_sectors(text, m.end(), s.start)
-            mention.status = _status(text, m.start(), kind)
+            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind)
+            mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
 
@@ -451,8 +479,8 @@ _NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|
                       r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
 _UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
 _COMPANY_SUBJECT = re.compile(
-    r"(?i)\b(?:[A-Z][a-z]+ )?(?:businessmen|business council|companies|company|firms|firm|corporation)\s+"
-    r"(?:have\s+|has\s+)?(?:signed|agreed|reached|struck|entered|inked)"
+    r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group)\b[^.;]{0,40}?"
+    r"\b(?:signed|agreed|reached|struck|entered|inked)\b"
 )
 _MONTHS_IN_TITLE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -478,14 +506,38 @@ def _drop_appositions(mentions: list[DocMention]) -> list[DocMention]:
 
 
 def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
+    """The status cue nearest the noun at ``pos`` (within 70 characters), else None."""
+    best: tuple[int, AgreementStatus] | None = None
     for status, pattern in _STATUS_RULES:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
-        if pattern.search(text):
-            if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text):
-                return "adopted"
+        for cue in pattern.finditer(text):
+            dist = abs(cue.start() - pos) if cue.start() >= pos else pos - cue.end()
+            if status in ("terminated", "planned"):
+                dist = max(0, dist - 20)
+            if dist <= 70 and (best is None or dist < best[0]):
+                best = (dist, status)
+    if best is None:
+        return None
+    status = best[1]
+    if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text) and not re.search(
+            r"(?i)\bsigned\b", text):
+        return "adopted"
+    return status
+
+
+_STATUS_PRIORITY: tuple[AgreementStatus, ...] = ("terminated", "planned", "signed", "negotiating", "adopted", "agreed")
+
+
+def _draft_status(draft: DocDraft, summit_status: str | None) -> AgreementStatus | None:
+    found = {m.status for m in draft.mentions if m.status and not m.weak} or {
+        m.status for m in draft.mentions if m.status}
+    for status in _STATUS_PRIORITY:
+        if status in found:
             return status
-    return "adopted" if kind in _DECLARATIVE_TYPES else None
+    if summit_status == "planned":
+        return "planned"
+    return "adopted" if draft.head.type in _DECLARATIVE_TYPES else "agreed"
 
 
 def _compatible_type(a: AgreementType, b: AgreementType) -> bool:
@@ -609,7 +661,9 @@ def _same_title(a: str, b: str) -> bool:
     if not ka or not kb:
         return False
     small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
-    return ka == kb or (small <= big and (len(small) >= 2 or any(w.isupper() or len(w) <= 4 for w in small)))
+    first_a, first_b = a.split()[0].lower(), b.split()[0].lower()
+    return ka == kb or (small <= big and (len(small) >= 2 or first_a == first_b
+                                          or any(w.isupper() or len(w) <= 4 for w in small)))
 
 
 # --- record assembly -----------------------------------------------------------------
@@ -647,7 +701,7 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         # subject pair before the verb, "between X and Y", "with X"
         for p in places:
             rel = p.start - s.start
-            if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Foreign|Chancellor|leader|minister|government|officials?)",
+            if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Chancellor|leader|and)\b",
                                                     ctx.shadow[p.end:p.end + 20], re.I):
                 continue
             if re.search(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$", text[:rel]) and not re.search(
@@ -656,15 +710,26 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
             if re.search(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$", text[:rel]):
                 continue
             add_place(p)
-        for p in ctx.people[m.sentence]:
-            if p.country and (p.leader or p.role):
-                add(p.country)
+        if not codes:
+            for p in ctx.people[m.sentence]:
+                if p.country and p.leader:
+                    add(p.country)
         # capitals as metonyms in a pair: "Riyadh and Tehran agreed"
         cities = [p for p in ctx.places[m.sentence] if p.kind == "city"]
         for x, y in zip(cities, cities[1:], strict=False):
             if re.fullmatch(r"\s+and\s+", ctx.shadow[x.end:y.start]):
                 add(x.key)
                 add(y.key)
+        for c in cities:
+            if re.match(r"\s*(?:,|and)\s*$", ctx.shadow[max(s.start, c.start - 6):c.start]) and any(
+                    p.end <= c.start and c.start - p.end <= 6 for p in places if p.kind == "country"):
+                add(c.key)
+        if len(codes) < 2 and re.search(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b", text):
+            for c in _article_parties(ctx):
+                if c in ctx.gaz.countries or len(c) == 2:
+                    add(c)
+                if len(codes) >= 2:
+                    break
         if codes:
             break
     return codes
@@ -674,12 +739,16 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
                  status: AgreementStatus | None) -> tuple[SummitDraft, Summit] | None:
     if not summits:
         return None
-    sents = {m.sentence for m in draft.mentions}
+    sents = {m.sentence for m in draft.mentions} | {m.lead for m in draft.mentions if m.lead is not None}
+    head_text = ctx.sentence_text(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
+    if re.search(r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                 r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$", head_text):
+        return None  # a document with its own, earlier date ("the February Louvre agreement")
     best: tuple[int, tuple[SummitDraft, Summit]] | None = None
     for sd, rec in summits:
         for sm in sd.mentions:
             for dm in draft.mentions:
-                if sm.sentence == dm.sentence:
+                if sm.sentence in (dm.sentence, dm.lead):
                     dist = abs(sm.start - dm.start)
                     if best is None or dist < best[0]:
                         best = (dist, (sd, rec))
@@ -689,9 +758,9 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
     psum = primary[1]
     if draft.head.signed_on is not None or _has_other_year(ctx, draft, psum):
         return None
-    if psum.status in ("held", "ongoing") and status in ("signed", "adopted") and any(
-            re.search(r"(?i)\b(?:leaders|heads of state|presidents|summit|parties|participants)\b", ctx.sentence_text(i))
-            for i in sents):
+    own_place = re.search(r"(?i)\b(?:in|at)\s+[A-Z]", ctx.sentence_text(draft.head.sentence)[
+        draft.head.end - ctx.sentences[draft.head.sentence].start:][:25])
+    if psum.status in ("held", "ongoing") and (status in ("signed", "adopted") or (status == "agreed" and not own_place)):
         return primary
     if psum.status == "planned" and status == "planned":
         return primary
@@ -709,25 +778,41 @@ def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> boo
 
 
 def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> tuple[date, int, int] | None:
+    """Day the document was signed or issued: a date next to the noun or its signing verb."""
     if status not in ("signed", "adopted", "agreed"):
         return None
     for m in draft.mentions[:3]:
-        text = ctx.sentence_text(m.sentence)
         s = ctx.sentences[m.sentence]
+        text = ctx.sentence_text(m.sentence)
+        anchor = (m.title_span[1] if m.title_span else m.end) - s.start
+        best: tuple[int, date, int, int] | None = None
         for d in ctx.dates[m.sentence]:
             if d.day is None and d.relative is None:
                 continue
             rel = d.start - s.start
-            near = abs(rel - (m.start - s.start)) <= 90
+            dist = rel - anchor if rel >= anchor else anchor - (d.end - s.start)
             lead_on = re.match(r"\s*On\s+", text) is not None and rel <= 4
             sign_near = re.search(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$", text[:rel]) is not None
-            if d.relative in ("today", "yesterday") and re.search(r"(?i)\b(?:sign|issu|adopt|agreement)\w*", text):
-                pass
-            elif not (lead_on or sign_near or (near and d.relative is None and re.search(r"(?i)\bon\s*$", text[:rel]))):
+            if d.relative and not re.search(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$", text[:rel]) and not re.search(
+                    r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)", text[d.end - s.start:]) and not re.search(
+                    r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$", text[:anchor]):
+                continue
+            if not (lead_on or sign_near or d.relative or (dist <= 40 and re.search(r"(?i)\bon\s*$", text[:rel]))):
                 continue
             r = resolve(d, ctx.ref, past=True)
-            if r is not None:
-                return r[0], d.start, d.end
+            if r is not None and (best is None or dist < best[0]):
+                best = (dist, r[0], d.start, d.end)
+        if best is None and m.sentence > 0:
+            prev = ctx.sentence_text(m.sentence - 1)
+            lead = re.match(r"\s*On\s+", prev)
+            if lead and re.search(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*", text):
+                for d in ctx.dates[m.sentence - 1]:
+                    if d.start - ctx.sentences[m.sentence - 1].start <= 4 and d.day:
+                        r = resolve(d, ctx.ref, past=True)
+                        if r is not None:
+                            return r[0], d.start, d.end
+        if best is not None:
+            return best[1], best[2], best[3]
     return None
 
 
@@ -748,7 +833,8 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         head = draft.head
         title = draft.title
         dtype: AgreementType = next((m.type for m in draft.mentions if m.title), head.type)
-        status = next((m.status for m in draft.mentions if m.status), None)
+        primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
+        status = _draft_status(draft, primary.status if primary else None)
         signed = _signed_on(ctx, draft, status)
         head.signed_on = signed
         link = _summit_link(ctx, draft, summits, status)
@@ -757,6 +843,8 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         parties = list(link[1].participants) if link else _parties(ctx, draft)
         if not parties and not title:
             parties = previous_parties or _article_parties(ctx)
+        elif not parties and head.lead is not None:
+            parties = _article_parties(ctx)
         if not parties and not title and not link and not re.search(
                 r"(?i)\binternational\b", ctx.sentence_text(head.sentence)):
             continue
@@ -791,7 +879,7 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         evidence = tuple(ctx.sentences[i].span() for i in sorted({m.sentence for m in draft.mentions}))
         out.append(Agreement(
             title=title, type=dtype if not (head.count and head.noun.lower() == "documents") else "other",
-            count=head.count or 1, parties=tuple(parties), sectors=tuple(s[0] for s in sectors), status=status,
+            count=draft.count or 1, parties=tuple(parties), sectors=tuple(s[0] for s in sectors), status=status,
             summit=link[0].ref if link else None, signed_on=signed[0] if signed else None,
             evidence=evidence, values=tuple(values), confidence=_confidence(draft, title, link is not None),
         ))

@@ -522,9 +522,15 @@ def cluster_mentions(ctx: ArticleContext, mentions: list[SummitMention]) -> list
     """Merge mentions into summit drafts (one per series and edition/year)."""
     drafts: list[SummitDraft] = []
     pending: list[SummitMention] = []
-    for m in mentions:
+    body = [m for m in mentions if m.sentence not in ctx.headlines]
+    heads = [m for m in mentions if m.sentence in ctx.headlines]
+    for m in body + heads:
         if m.kind in ("named", "proper") and m.name:
             target = next((d for d in drafts if _key(d.name) == _key(m.name) and _compatible(d, m)), None)
+            if target is None and m.sentence in ctx.headlines:
+                # a headline's shorthand ("Gulf-Central Asia summit") names a summit the body names fully
+                keys = {p.key for p in m.parts}
+                target = next((d for d in drafts if _compatible(d, m) and (keys & {p.key for p in d.parts})), None)
             if target is None:
                 target = SummitDraft(name=m.name, parts=list(m.parts), edition=m.edition, year=m.year)
                 drafts.append(target)

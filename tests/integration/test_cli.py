@@ -1,6 +1,7 @@
 """The command line against a real database (no Prefect needed for these commands)."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str, tmp_path: Path) -> Path:
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, fresh_database_url: str, tmp_path: Path
+) -> Iterator[Path]:
     feeds = tmp_path / "feeds.toml"
     feeds.write_text('# mine\n[[feeds]]\nname = "one"\nurl = "https://one.example/rss"\n'
                      'region = "china"\n')
