@@ -125,16 +125,23 @@ def _resolve_summit(
 ) -> tuple[int, bool]:
     series = series_key(record.name)
     _lock(session, f"summit:{series}")
-    year = _effective_year(record, published)
     candidates = list(session.scalars(select(Summit).where(Summit.series_key == series)))
     for summit in candidates:
         if record.edition is not None and summit.edition == record.edition:
             return summit.id, False
-    for summit in candidates:
-        if year is not None and summit.year == year and (
-            record.edition is None or summit.edition is None
-        ):
-            return summit.id, False
+    # Without a shared edition, the year decides: stated, else the year it was reported in
+    # ("the second summit" in a June 2025 report and "the summit in 2025" are one).
+    year = record.year or (published.year if published else None)
+    open_ = [s for s in candidates if record.edition is None or s.edition is None]
+    stated = [s for s in open_ if year is not None and s.year == year]
+    # A row with only an edition is matched by the year it was reported in; an earlier
+    # edition referred back to in passing has fewer articles than the one reported on.
+    reported = [s for s in open_ if year is not None and s.year is None and s.first_reported
+                and s.first_reported.year == year]
+    for pool in (stated, reported):
+        if pool:
+            return max(pool, key=lambda s: (s.articles, -s.id)).id, False
+    year = _effective_year(record, published)
     key = (f"{series}#{record.edition}" if record.edition is not None
            else f"{series}@{year if year is not None else '?'}")
     summit = Summit(key=key, series_key=series, name=record.name, edition=record.edition,

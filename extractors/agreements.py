@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 
 from extractors.context import ArticleContext
 from extractors.dates import resolve
@@ -27,14 +28,9 @@ _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "twenty": 20, "thirty": 30, "dozen": 12, "a dozen": 12,
 }
-_SMALL_WORDS = frozenset("of and the on in for to between a an with at by from into".split())
+_SMALL_WORDS = frozenset(["of", "and", "the", "on", "in", "for", "to", "between", "a", "an", "with", "at", "by", "from", "into"])
 _GENERIC_MODIFIERS = frozenset(
-    """cooperation co-operation bilateral new final joint strategic other various important historic
-    key landmark comprehensive formal international official several major draft proposed previous
-    revised original prior similar separate latest current existing broad five-year three-year
-    one-year two-year ten-year year-long fresh initial tentative preliminary signed the a an this that
-    its their his her our these those further additional total package number variety series set
-    tripartite trilateral multilateral interim definitive""".split()
+    ["cooperation", "co-operation", "bilateral", "new", "final", "joint", "strategic", "other", "various", "important", "historic", "key", "landmark", "comprehensive", "formal", "international", "official", "several", "major", "draft", "proposed", "previous", "revised", "original", "prior", "similar", "separate", "latest", "current", "existing", "broad", "five-year", "three-year", "one-year", "two-year", "ten-year", "year-long", "fresh", "initial", "tentative", "preliminary", "signed", "the", "a", "an", "this", "that", "its", "their", "his", "her", "our", "these", "those", "further", "additional", "total", "package", "number", "variety", "series", "set", "tripartite", "trilateral", "multilateral", "interim", "definitive"]
 )
 _ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b)[a-z][\w-]*\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
@@ -99,6 +95,12 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
     nondip_re = re.compile(r"(?i)^\s*(?:of|on)\s+(?:a\s+|the\s+)?(?:" + "|".join(re.escape(w) for w in nondip) + r")\b")
     historic: list[str] = data["historic_titles"]  # type: ignore[assignment]
     return company_re, domestic_re, nondip_re, tuple(historic)
+
+
+@cache
+def _historic_pattern() -> re.Pattern[str]:
+    historic = _marker_patterns()[3]
+    return re.compile("|".join(re.escape(h) for h in historic), re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -206,9 +208,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         lead = m_start - len(words)
         # drop a leading determiner-like capitalised sentence start and organisation subjects
         tokens = words.split()
-        while tokens and tokens[0].rstrip(",") in ("The", "A", "An", "This", "That", "Under", "In", "On", "By",
-                                                   "With", "And", "Both", "Its", "Their", "As", "Of", "For",
-                                                   "Following", "After", "Among", "At"):
+        while tokens and tokens[0].rstrip(",") in _LEADING_NON_NAMES:
             lead += len(tokens[0]) + (len(words[len(tokens[0]):]) - len(words[len(tokens[0]):].lstrip()))
             words = words[len(tokens[0]):].lstrip()
             tokens = tokens[1:]
@@ -245,6 +245,12 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         title = _title_case((words + " " + text[m_start:m_end]).strip()) + f" ({acr.group(1) or acr.group(2)})"
         return title, (m_start - (len(mods.group(1)) if mods else 0), m_end)
     return None, None
+
+
+# Capitalised only because they start a sentence or clause: never the first word of a title.
+_LEADING_NON_NAMES = frozenset(
+    ["The", "A", "An", "This", "That", "These", "Those", "Under", "In", "On", "By", "With", "And", "Both", "Its", "Their", "His", "Her", "Our", "As", "Of", "For", "Following", "After", "Before", "Among", "At", "Besides", "Beside", "Beyond", "Despite", "During", "Since", "Through", "Until", "Unlike", "Like", "Alongside", "Apart", "Including", "Also", "But", "Yet", "So", "Then", "Now", "Meanwhile", "However", "Still", "Earlier", "Later", "Today", "Yesterday", "Last", "Next", "When", "While", "Where", "If", "Although", "Though", "Once", "Under", "Over", "From", "Into", "Within", "Without", "Against", "Amid", "Amidst", "Via", "Per", "Instead"]
+)
 
 
 def _looks_named(tokens: list[str]) -> bool:
@@ -360,6 +366,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
     pattern, table = _noun_pattern()
     company_re, domestic_re, nondip_re, historic = _marker_patterns()
+    historic_re = _historic_pattern()
     out: list[DocMention] = []
     lead: int | None = None
     for i, s in enumerate(ctx.sentences):
@@ -371,17 +378,30 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
         elif not prev.endswith(";"):
             lead = None
         status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
-        company = bool(company_re.search(text) or company_re.search(ctx.text[s.start:s.end]))
+        company: bool | None = None
+        sentence_checked = False
+        historic_spans: list[tuple[int, int]] = []
+        domestic = has_event = False
         for m in pattern.finditer(text):
+            if not sentence_checked:
+                # per-sentence facts, computed once and only for sentences naming a document
+                sentence_checked = True
+                company = bool(company_re.search(text) or company_re.search(ctx.text[s.start:s.end]))
+                historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)]
+                domestic = bool(re.search(r"(?i)\bdomestic\b", text)) or (
+                    bool(domestic_re.search(text)) and not _has_two_states(ctx, i))
+                has_event = bool(_EVENT.search(status_text))
             noun = m.group(0)
             low = noun.lower()
             a, b = s.start + m.start(), s.start + m.end()
             if any(p.start <= a < p.end or p.start < b <= p.end for p in places if p.kind in ("org", "group")):
                 continue  # part of an organisation's name ("Collective Security Treaty Organization")
-            if any(h.lower() in text.lower() and text.lower().find(h.lower()) <= m.start() < text.lower().find(h.lower()) + len(h) for h in historic):
+            if any(a0 <= m.start() < b0 for a0, b0 in historic_spans):
                 continue
             after = text[m.end():]
-            before = text[: m.start()]
+            # end-anchored patterns only need the words just before the noun
+            before = text[max(0, m.start() - 160): m.start()]
+            near = before[-70:]
             kind: AgreementType
             if low in ("statement", "statements"):
                 if not re.search(r"(?i)\bjoint\s*$", before) and not re.search(
@@ -420,17 +440,17 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if low in ("document", "documents") and not re.search(r"\d|(?i:package|dozen|\bten\b|twenty)", before[-40:]):
                 if low == "document":
                     mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
-                                         anaphoric=bool(_ANAPHOR.search(before)))
+                                         anaphoric=bool(_ANAPHOR.search(near)))
                     if mention.anaphoric:
                         out.append(mention)
                 continue
             if company and (not _has_two_states(ctx, i) or _COMPANY_SUBJECT.search(text)):
                 continue
-            if re.search(r"(?i)\bverbal\s*$|\bin\s*$", before) or _NEGATED.search(before) or _UNLIKELY.search(after):
+            if re.search(r"(?i)\bverbal\s*$|\bin\s*$", near) or _NEGATED.search(near) or _UNLIKELY.search(after[:80]):
                 continue
             if company and places and all(p.kind == "demonym" for p in places if p.kind in ("country", "demonym")):
                 continue
-            if re.search(r"(?i)\bdomestic\b", text) or (domestic_re.search(text) and not _has_two_states(ctx, i)):
+            if domestic:
                 continue
             count, counted = _count_before(before)
             if noun.endswith("s") and not counted and not re.search(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$", before) \
@@ -444,8 +464,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                                  count=count if counted else None)
             if counted and count is None:
                 mention.count = None
-            mention.anaphoric = bool(_ANAPHOR.search(before)) and not counted
-            mention.indefinite = bool(_INDEFINITE.search(before))
+            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted
+            mention.indefinite = bool(_INDEFINITE.search(near))
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
@@ -462,7 +482,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             mention.weak = weak
             if tspan:
                 mention.title_span = (s.start + tspan[0], s.start + tspan[1])
-            if not (_EVENT.search(status_text) or title or counted):
+            if not (has_event or title or counted):
                 continue
             sector = None if weak else _modifier_sector(before)
             if sector and not title:
@@ -702,7 +722,7 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         for p in places:
             rel = p.start - s.start
             if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Chancellor|leader|and)\b",
-                                                    ctx.shadow[p.end:p.end + 20], re.I):
+                                                    ctx.shadow[p.end:p.end + 20], re.IGNORECASE):
                 continue
             if re.search(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$", text[:rel]) and not re.search(
                     r"(?i)\b(?:between|with|and)\s", text[max(0, rel - 8):rel]):
@@ -711,12 +731,12 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
                 continue
             add_place(p)
         if not codes:
-            for p in ctx.people[m.sentence]:
-                if p.country and p.leader:
-                    add(p.country)
+            for person in ctx.people[m.sentence]:
+                if person.country and person.leader:
+                    add(person.country)
         # capitals as metonyms in a pair: "Riyadh and Tehran agreed"
         cities = [p for p in ctx.places[m.sentence] if p.kind == "city"]
-        for x, y in zip(cities, cities[1:], strict=False):
+        for x, y in pairwise(cities):
             if re.fullmatch(r"\s+and\s+", ctx.shadow[x.end:y.start]):
                 add(x.key)
                 add(y.key)
@@ -725,9 +745,9 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
                     p.end <= c.start and c.start - p.end <= 6 for p in places if p.kind == "country"):
                 add(c.key)
         if len(codes) < 2 and re.search(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b", text):
-            for c in _article_parties(ctx):
-                if c in ctx.gaz.countries or len(c) == 2:
-                    add(c)
+            for code in _article_parties(ctx):
+                if code in ctx.gaz.countries or len(code) == 2:
+                    add(code)
                 if len(codes) >= 2:
                     break
         if codes:
@@ -739,7 +759,6 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
                  status: AgreementStatus | None) -> tuple[SummitDraft, Summit] | None:
     if not summits:
         return None
-    sents = {m.sentence for m in draft.mentions} | {m.lead for m in draft.mentions if m.lead is not None}
     head_text = ctx.sentence_text(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
     if re.search(r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                  r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$", head_text):
@@ -870,9 +889,9 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
             values.append(ValueSpan(field="title", value=title, span=Span(start=a, end=b, text=ctx.text[a:b])))
         values.append(ValueSpan(field="type", value=dtype, span=Span(start=head.start, end=head.end,
                                                                       text=ctx.text[head.start:head.end])))
-        for sec, a, b in sectors:
+        for sector, a, b in sectors:
             if 0 <= a < b:
-                values.append(ValueSpan(field="sectors", value=sec, span=Span(start=a, end=b, text=ctx.text[a:b])))
+                values.append(ValueSpan(field="sectors", value=sector, span=Span(start=a, end=b, text=ctx.text[a:b])))
         if signed is not None and signed[1] >= 0:
             values.append(ValueSpan(field="signed_on", value=signed[0].isoformat(),
                                     span=Span(start=signed[1], end=signed[2], text=ctx.text[signed[1]:signed[2]])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from extractors.dates import DateMention, RefDate, find_dates, find_reference_date
 from extractors.entities import (
@@ -48,9 +49,17 @@ class ArticleContext:
         return self.shadow[s.start:s.end]
 
 
+@cache
+def _acronyms() -> frozenset[str]:
+    gaz = load_gazetteer()
+    return frozenset(s for s in gaz.surfaces if s.isupper() or any(ch.isdigit() for ch in s))
+
+
 def _title_case_caps(text: str, gaz: Gazetteer) -> str:
     """Same-length copy of ``text`` with all-caps lines title-cased, acronyms kept."""
-    acronyms = {s for s in gaz.surfaces if s.isupper() or any(ch.isdigit() for ch in s)}
+    if not _CAPS_LINE.search(text):
+        return text
+    acronyms = _acronyms()
 
     def fix_line(m: re.Match[str]) -> str:
         def fix_word(w: re.Match[str]) -> str:

@@ -175,4 +175,4 @@ def resolve(mention: DateMention, ref: RefDate, *, past: bool | None = None) -> 
     return (first, last) if last >= first else (first, first)
 
 
-__all__ = ["DateMention", "MONTHS", "RefDate", "find_dates", "find_reference_date", "resolve"]
+__all__ = ["MONTHS", "DateMention", "RefDate", "find_dates", "find_reference_date", "resolve"]

@@ -145,7 +145,9 @@ def load_gazetteer() -> Gazetteer:
     for dem, code in (("Soviet", "SU"), ("US", "US"), ("U.S.", "US")):
         surfaces[dem] = ("country", code)
     alternation = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
-    pattern = re.compile(r"(?<![\w.])(?:" + alternation + r")(?![\w]|-(?:based|owned)\b)")
+    # A cheap first-character gate: the big alternation is only tried where a surface can start.
+    starts = "".join(sorted({re.escape(s[0]) for s in surfaces}))
+    pattern = re.compile(r"(?<![\w.])(?=[" + starts + r"])(?:" + alternation + r")(?![\w]|-(?:based|owned)\b)")
     return Gazetteer(
         countries=countries, organisations=organisations, known_people=people["known_people"],
         short_names=short_names, surfaces=surfaces, pattern=pattern, city_names=city_names,
@@ -196,13 +198,7 @@ _LEADER_HEADS = re.compile(
 )
 _NOT_LEADER_MODS = re.compile(r"(?i)\b(?:vice|deputy|assistant|former|ex|party|opposition|bank|company)\b")
 _NOT_NAME_WORDS = frozenset(
-    """The A An And Of In On At For To With By From This That These Those He She It They We His Her
-    Its Their Our Mr Mrs Ms Dr Sir Lord President Minister Prime Summit Monday Tuesday Wednesday
-    Thursday Friday Saturday Sunday January February March April May June July August September
-    October November December Republic Federation Kingdom State States Union Council Commission
-    Ministry Government Office House Party Foreign Affairs Also Meanwhile However But Under Both
-    Chinese Russian American League Cup Bank Group Association Organization Organisation Fund Forum
-    Conference Committee Agency Corp Club Jointly Sign Signs Signed Issue Says Said Visit""".split()
+    ["The", "A", "An", "And", "Of", "In", "On", "At", "For", "To", "With", "By", "From", "This", "That", "These", "Those", "He", "She", "It", "They", "We", "His", "Her", "Its", "Their", "Our", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "President", "Minister", "Prime", "Summit", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Republic", "Federation", "Kingdom", "State", "States", "Union", "Council", "Commission", "Ministry", "Government", "Office", "House", "Party", "Foreign", "Affairs", "Also", "Meanwhile", "However", "But", "Under", "Both", "Chinese", "Russian", "American", "League", "Cup", "Bank", "Group", "Association", "Organization", "Organisation", "Fund", "Forum", "Conference", "Committee", "Agency", "Corp", "Club", "Jointly", "Sign", "Signs", "Signed", "Issue", "Says", "Said", "Visit"]
 )
 
 
@@ -259,6 +255,8 @@ def _is_leader(role: str, country: str | None, gaz: Gazetteer, of_phrase: str | 
 def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonMention]:
     """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``."""
     out: list[PersonMention] = []
+    if not _TITLE_HINT.search(text, start, end):
+        return out  # most sentences name nobody with a title; skip the heavy patterns
     seen: set[tuple[int, int]] = set()
 
     def add(name: str, title: str, of_phrase: str | None, pre_start: int, n_start: int, n_end: int,
@@ -297,7 +295,7 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
         if re.search(r"(?i)\bcounterpart\b", title):
             if not out:
                 return
-            role, leader = out[-1].role, out[-1].leader
+            role, leader = out[-1].role or role, out[-1].leader
         if country is None:
             rep = re.search(rf"({NAME})\s+(?:will be|was|is|were)\s+represented\s+by", text[start:end])
             if rep:
@@ -313,7 +311,7 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
 
     for m in _TITLE_NAME.finditer(text, start, end):
         add(m["name"], m["title"], m["of"], m.start(), m.start("name"), m.end("name"))
-    for m in _NAME_TITLE.finditer(text, start, end):
+    for m in (_NAME_TITLE.finditer(text, start, end) if _APPOSITION_HINT.search(text, start, end) else ()):
         if m["pre"] and not gaz.find_places(m["pre"]):
             continue
         if re.search(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$", text[max(start, m.start() - 8):m.start()]):
@@ -323,13 +321,23 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
     if lead:
         for m in re.finditer(rf"(?P<cty>[{_UP}][\w]+(?:\s[{_UP}][\w]+)??)\s+(?P<name>{NAME})", text[lead.end():end]):
             cty = m["cty"]
-            if gaz.surfaces.get(cty, ("", ""))[0] == "country":
+            kind = gaz.surfaces[cty][0] if cty in gaz.surfaces else None
+            if kind == "country":
                 n_start = lead.end() + m.start("name")
                 add(m["name"], "President", None, n_start, n_start, lead.end() + m.end("name"),
                     pre_text=cty)
     return out
 
 
+_TITLE_HINT = re.compile(
+    r"(?i)president|premier|minister|chancellor|king|queen|emir|amir|sultan|prince|leader|secretary|"
+    r"spokes|advis|aide|ambassador|envoy|consul|commissioner|chair|governor|counterpart|attache|"
+    r"diplomat|negotiator"
+)
+_APPOSITION_HINT = re.compile(
+    r",\s+(?:the\s+|a\s+|an\s+)?(?:[\w.'’-]+\s+){0,5}?(?i:president|premier|minister|chancellor|secretary|"
+    r"spokes|advis|aide|ambassador|envoy|consul|commissioner|chair|governor|leader|negotiator|king|emir)"
+)
 _NON_GOV = re.compile(
     r"(?i)\b(?:correspondent|analyst|economist|editor|executive|chief executive|ceo|coach|"
     r"professor|reporter|campaigner|policy adviser|lawyer|company|union)\b[^,.]{0,20}$"
@@ -350,10 +358,10 @@ def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
     for p in known.values():
         surnames.setdefault(p.name.split()[-1], p)
     for m in re.finditer(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b", text[start:end]):
-        p = surnames.get(m.group(1))
-        if p is not None:
+        hit = surnames.get(m.group(1))
+        if hit is not None:
             a = start + m.start(1)
-            out.append(PersonMention(name=p.name, role=p.role, country=p.country, leader=p.leader,
+            out.append(PersonMention(name=hit.name, role=hit.role, country=hit.country, leader=hit.leader,
                                      start=a, end=a + len(m.group(1))))
     return out
 

@@ -48,23 +48,15 @@ _INDUSTRY = re.compile(
     r"games?|gaming|marketing|media|CEO|company|startup|crypto|retail|music|sports?|fashion|"
     r"innovation|beauty|education|youth|women's|health|security\s+industry)\s*$"
 )
-_DETERMINER = frozenset("the a an this that these those its their his her our your my".split())
+_DETERMINER = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "your", "my"])
 _NP_WORDS = frozenset(
-    """annual historic historical two-day three-day one-day presidential inaugural first-ever leaders
-    leaders' leaders’ heads-of-state virtual extraordinary emergency informal special trilateral
-    bilateral regional joint upcoming recent next last previous latest planned proposed forthcoming
-    landmark high-level key major important twice-yearly full-fledged summit-level much-anticipated
-    expanded big regular official annual-level peace state""".split()
+    ["annual", "historic", "historical", "two-day", "three-day", "one-day", "presidential", "inaugural", "first-ever", "leaders", "leaders'", "leaders’", "heads-of-state", "virtual", "extraordinary", "emergency", "informal", "special", "trilateral", "bilateral", "regional", "joint", "upcoming", "recent", "next", "last", "previous", "latest", "planned", "proposed", "forthcoming", "landmark", "high-level", "key", "major", "important", "twice-yearly", "full-fledged", "summit-level", "much-anticipated", "expanded", "big", "regular", "official", "annual-level", "peace", "state"]
 )
 _NP_PHRASES = re.compile(
     r"(?i)(?:heads\s+of\s+state(?:\s+and\s+(?:of\s+)?government)?|leaders[’']?)\s*$"
 )
 _STOP_CAPS = frozenset(
-    """Following After Before Ahead At In On Of For To With From By As And Or But Signed Sign Signs Adopted
-    Adopt Adopts Attends Attend Attended Host Hosts Hosted Begin Begins Began Open Opens Opened Hold Holds
-    Held Leaders Heads End Ends Ended Says Said Told Will Would Meet Meets Met Set During Amid Over Under
-    Into Documents Declaration Agreement Agreements Treaty Deal Statement Wins Backs Calls Returns
-    Is Are Was Were Be Been Being It Its Their His Her This That The A An New""".split()
+    ["Following", "After", "Before", "Ahead", "At", "In", "On", "Of", "For", "To", "With", "From", "By", "As", "And", "Or", "But", "Signed", "Sign", "Signs", "Adopted", "Adopt", "Adopts", "Attends", "Attend", "Attended", "Host", "Hosts", "Hosted", "Begin", "Begins", "Began", "Open", "Opens", "Opened", "Hold", "Holds", "Held", "Leaders", "Heads", "End", "Ends", "Ended", "Says", "Said", "Told", "Will", "Would", "Meet", "Meets", "Met", "Set", "During", "Amid", "Over", "Under", "Into", "Documents", "Declaration", "Agreement", "Agreements", "Treaty", "Deal", "Statement", "Wins", "Backs", "Calls", "Returns", "Is", "Are", "Was", "Were", "Be", "Been", "Being", "It", "Its", "Their", "His", "Her", "This", "That", "The", "A", "An", "New"]
 )
 _PLANNED = re.compile(
     r"(?i)\b(?:will|shall|to be held|is to|are to|to host|to attend|set to|due to|expected to|"
@@ -277,7 +269,7 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     of = re.match(
         r"\s*(?:meetings?\s+)?(?:of|between)\s+(?:the\s+)?(?:(?:Council|council|[Hh]eads?|[Ll]eaders|[Pp]residents|"
         r"[Ss]tates?|[Gg]overnments?|and|of|the)\s+)*(?P<body>[^,.;]{0,90})", right)
-    if of and (is_council or True):
+    if of:
         body_lo = t_end + of.start("body")
         body_hi = t_end + of.end("body")
         cut = re.search(r"\s(?:in|on|at|was|were|will|which|held|took|to|is|are|has|had)\s", text[body_lo:body_hi])
@@ -302,11 +294,10 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     if re.search(r"(?i)\b(?:inaugural|first-ever)\b", np_text):
         mention.edition = 1
     if is_council:
-        om = None
-        for om in _ORDINAL.finditer(text[max(0, t_start - 20):t_start]):
-            pass
-        if om:
-            mention.edition = int(om["num"]) if om["num"] else ORDINALS[om["word"].lower()]
+        ords = list(_ORDINAL.finditer(text[max(0, t_start - 20):t_start]))
+        if ords:
+            last = ords[-1]
+            mention.edition = int(last["num"]) if last["num"] else ORDINALS[last["word"].lower()]
     ym = re.search(r"\b((?:19|20)\d\d)\b", np_text) or re.match(r"\s*(?:meeting\s+)?(?:held\s+)?in\s+((?:19|20)\d\d)\b", right)
     if ym:
         mention.year = int(ym.group(1))
@@ -452,7 +443,7 @@ def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
 _MEETING_ANAPHOR = re.compile(r"(?<=\b[Tt]he )meeting(?=\s+(?:will|would|is to|was)\s+(?:take place|be held|held|took place))")
 
 
-_KEY_STOP = frozenset("the of on for and summit meeting".split())
+_KEY_STOP = frozenset(["the", "of", "on", "for", "and", "summit", "meeting"])
 
 
 def _key(name: str) -> str:
@@ -463,6 +454,10 @@ def _key(name: str) -> str:
 
 def _compatible(draft: SummitDraft, m: SummitMention) -> bool:
     if m.edition is not None and draft.edition is not None and m.edition != draft.edition:
+        return False
+    # One edition has one host: "the first summit in Xi'an" is not the one in Astana.
+    cities = {x.city for x in draft.mentions if x.city}
+    if m.city and cities and m.city not in cities:
         return False
     return not (m.year is not None and draft.year is not None and m.year != draft.year)
 
@@ -549,7 +544,7 @@ def cluster_mentions(ctx: ArticleContext, mentions: list[SummitMention]) -> list
         if own is not None and m.kind == "bare":
             name = _compose_name(ctx, own)
             if not any(_key(d.name) == _key(name) for d in drafts) and not any(
-                    set(p.key for p in own) <= set(p.key for p in d.parts) for d in drafts):
+                    {p.key for p in own} <= {p.key for p in d.parts} for d in drafts):
                 drafts.append(SummitDraft(name=name, parts=own))
             current = next((d for d in drafts if _key(d.name) == _key(name)), None) or _current_draft(drafts, m)
         else:
@@ -679,7 +674,6 @@ def build_summits(ctx: ArticleContext) -> list[tuple[SummitDraft, Summit]]:
 
 
 def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: set[int]) -> Summit:
-    gaz = ctx.gaz
     values: list[ValueSpan] = []
     evidence = [ctx.sentences[i].span() for i in draft.sentences]
     first = draft.mentions[0]
@@ -728,12 +722,11 @@ def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: s
                 start_date, end_date = first_day, last_day
             break
     year = draft.year
-    if year is None:
-        year = (start_date or end_date).year if (start_date or end_date) else None
-    if year is None and ctx.ref.year and not draft.edition == 1 or (year is None and ctx.ref.year and status != "planned"):
-        if status in ("held", "ongoing") and primary and not any(m.backref for m in draft.mentions[:1]):
-            year = ctx.ref.year
-
+    known_day = start_date or end_date
+    if year is None and known_day is not None:
+        year = known_day.year
+    if year is None and ctx.ref.year and status in ("held", "ongoing") and primary and not draft.mentions[0].backref:
+        year = ctx.ref.year  # the article's main summit, just held or under way: the dateline's year
     # participants
     people = [p for p in _people_for(ctx, draft, primary, claimed) if not p.negated]
     leaders: dict[str, Person] = {}
@@ -795,10 +788,10 @@ def _participants(ctx: ArticleContext, draft: SummitDraft, country: str | None, 
         text = ctx.sentence_text(i)
         if not _PARTICIPATION.search(text):
             continue
-        listed = [p for p in ctx.places[i] if p.kind == "country"]
+        listed = [pl for pl in ctx.places[i] if pl.kind == "country"]
         if len(listed) >= 3:
-            for p in listed:
-                add(p.key)
+            for pl in listed:
+                add(pl.key)
     for key in orgs:
         org = gaz.org(key)
         present = [c for c in org.members if c in codes]

@@ -13,9 +13,7 @@ from extractors.records import Span
 
 # Tokens that end in a period without ending the sentence ("Mr.", "Nov.", "U.S.").
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st gen col lt sgt rep sen gov jan feb mar apr jun jul aug sep sept oct
-    nov dec no co corp inc ltd vs jr sr a.m p.m i.e e.g u.s u.k u.n e.u u.s.a messrs mt ft
-    approx est dept prof rev""".split()
+    ["mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "rep", "sen", "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "co", "corp", "inc", "ltd", "vs", "jr", "sr", "a.m", "p.m", "i.e", "e.g", "u.s", "u.k", "u.n", "e.u", "u.s.a", "messrs", "mt", "ft", "approx", "est", "dept", "prof", "rev"]
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9À-Þ])")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -119,17 +117,15 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     """
     stop = find_body_end(text) if end is None else end
     pieces: list[tuple[int, int, int]] = []
-    para = 0
     pos = 0
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
-    for para_end in bounds:
+    for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
             for s_start, s_end in _split_chunk(text, c_start, c_end):
                 for sub_start, sub_end in _split_date_mark(text, s_start, s_end):
                     a, b = _trim(text, sub_start, sub_end)
                     if b > a:
                         pieces.append((a, b, para))
-        para += 1
         pos = para_end
     seen: set[str] = set()
     out: list[Sentence] = []

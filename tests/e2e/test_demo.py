@@ -1,0 +1,54 @@
+"""The demo's pipeline on the bundled sample site: records come out, a re-run changes nothing."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Agreement, AgreementParty, Base, Summit, SummitParticipant
+from flows.ingest import ingest
+from flows.sample_server import SAMPLE_SITE, serve_sample_site
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
+
+CENTRAL_ASIA_AND_CHINA = {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables if t.name not in {"feed_polls", "pipeline_runs"}}
+
+
+def test_sample_site_yields_the_astana_summit_and_its_agreements(
+    pipeline_env: str, tmp_path: Path
+) -> None:
+    engine = create_engine(pipeline_env)
+    with serve_sample_site() as base_url:
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text((SAMPLE_SITE / "feeds.toml").read_text().replace("{{BASE_URL}}", base_url))
+        ingest(feeds_file=str(feeds))
+        with Session(engine) as session:
+            first = counts(session)
+            summit = session.scalars(select(Summit).where(
+                Summit.name == "China-Central Asia Summit", Summit.edition == 2)).one()
+            assert (summit.city, summit.country, summit.articles) == ("Astana", "KZ", 2)
+            participants = set(session.scalars(select(SummitParticipant.code).where(
+                SummitParticipant.summit_id == summit.id)))
+            assert participants == CENTRAL_ASIA_AND_CHINA
+            linked = session.scalars(select(Agreement).where(Agreement.summit_id == summit.id)).all()
+            kinds = {(a.title, a.type, a.count) for a in linked}
+            assert ("Astana Declaration", "declaration", 1) in kinds
+            assert (None, "agreement", 12) in kinds
+            assert any(t and t.startswith("Treaty of Permanent Good-Neighbo") for t, _, _ in kinds)
+            for agreement in linked:
+                parties = set(session.scalars(select(AgreementParty.code).where(
+                    AgreementParty.agreement_id == agreement.id)))
+                assert parties <= CENTRAL_ASIA_AND_CHINA | {"SCO", "EU"}
+            # nothing from the hard negatives (mountain, investor summit, wage deal, court, football)
+            names = set(session.scalars(select(Summit.name)))
+            assert not any("Digital Steppe" in n or "Khan Tengri" in n for n in names)
+        ingest(feeds_file=str(feeds), force=True)
+        with Session(engine) as session:
+            assert counts(session) == first
+    engine.dispose()
