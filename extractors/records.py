@@ -18,6 +18,15 @@ AgreementType = Literal[
 ]
 
 
+def summit_ref(name: str, edition: int | None, year: int | None) -> str:
+    """The spec's summit reference: ``name #edition``, ``name year`` or ``name``."""
+    if edition is not None:
+        return f"{name} #{edition}"
+    if year is not None:
+        return f"{name} {year}"
+    return name
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Span:
     """A stretch of the cleaned text: ``text == article_text[start:end]``."""
@@ -64,12 +73,7 @@ class Summit:
 
     @property
     def ref(self) -> str:
-        """The spec's summit reference: ``name #edition``, ``name year`` or ``name``."""
-        if self.edition is not None:
-            return f"{self.name} #{self.edition}"
-        if self.year is not None:
-            return f"{self.name} {self.year}"
-        return self.name
+        return summit_ref(self.name, self.edition, self.year)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,7 +18,7 @@ from typing import Literal
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import PersonMention, Place
-from extractors.records import Person, Span, Summit, SummitStatus, ValueSpan
+from extractors.records import Person, Span, Summit, SummitStatus, ValueSpan, summit_ref
 
 ORDINALS: dict[str, int] = {
     "first": 1, "inaugural": 1, "first-ever": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
@@ -134,11 +134,7 @@ class SummitDraft:
 
     @property
     def ref(self) -> str:
-        if self.edition is not None:
-            return f"{self.name} #{self.edition}"
-        if self.year is not None:
-            return f"{self.name} {self.year}"
-        return self.name
+        return summit_ref(self.name, self.edition, self.year)
 
 
 # --- mention parsing -----------------------------------------------------------------

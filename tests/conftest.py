@@ -5,6 +5,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Before anything imports Prefect: a private home, no analytics, quiet caching.
@@ -44,32 +45,34 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield embedded_url(data_dir, database="postgres")
 
 
-@pytest.fixture(scope="session")
-def database_url(server_url: str) -> Iterator[str]:
-    """A fresh database for this test session, at the latest schema; dropped afterwards."""
-    name = f"accords_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def migrated_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new database on the server, at the latest schema; dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     url = make_url(server_url)
     ensure_database(url.render_as_string(hide_password=False), name)
     test_url = url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(test_url)
     upgrade(engine)
     engine.dispose()
-    yield test_url
-    _drop_database(server_url, name)
+    try:
+        yield test_url
+    finally:
+        _drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """The database of this test session; tests roll their work back (see ``session``)."""
+    with migrated_database(server_url, "accords_test") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_database_url(server_url: str) -> Iterator[str]:
     """An empty database at head for one flow test: flows commit, so no rollback trick."""
-    name = f"accords_e2e_{uuid.uuid4().hex[:10]}"
-    url = make_url(server_url)
-    ensure_database(url.render_as_string(hide_password=False), name)
-    test_url = url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(test_url)
-    upgrade(engine)
-    engine.dispose()
-    yield test_url
-    _drop_database(server_url, name)
+    with migrated_database(server_url, "accords_e2e") as url:
+        yield url
 
 
 def _drop_database(server_url: str, name: str) -> None:
