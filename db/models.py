@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Computed,
     Enum,
     ForeignKey,
     Index,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.types import bigint_pk, created_at, text_list, timestamptz, updated_at
@@ -106,6 +107,7 @@ class Article(Base):
     __table_args__ = (
         UniqueConstraint("feed_id", "guid"),
         Index("ix_articles_state_updated", "state", "updated_at"),
+        Index("ix_articles_search", "search", postgresql_using="gin"),
     )
 
     id: Mapped[bigint_pk]
@@ -128,6 +130,12 @@ class Article(Base):
     http_status: Mapped[int | None]
     content_type: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
+    search: Mapped[str | None] = mapped_column(
+        TSVECTOR,
+        Computed("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(text, ''))",
+                 persisted=True),
+    )
+    """Full-text index of title and body (``accords search``)."""
     comments: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(Text)
     cleaner: Mapped[str | None] = mapped_column(Text)
@@ -202,7 +210,7 @@ class Summit(Base):
     country: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(Text)
     articles: Mapped[int] = mapped_column(server_default=sql("0"))
-    first_reported: Mapped[timestamptz | None]
+    first_reported: Mapped[timestamptz | None] = mapped_column(index=True)
     last_reported: Mapped[timestamptz | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
@@ -226,7 +234,7 @@ class Agreement(Base):
     summit_ref: Mapped[str | None] = mapped_column(Text)
     signed_on: Mapped[date | None] = mapped_column(index=True)
     articles: Mapped[int] = mapped_column(server_default=sql("0"))
-    first_reported: Mapped[timestamptz | None]
+    first_reported: Mapped[timestamptz | None] = mapped_column(index=True)
     last_reported: Mapped[timestamptz | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

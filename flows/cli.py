@@ -205,6 +205,98 @@ def show_records(settings: Settings) -> None:
     console.print(table)
 
 
+# The columns a terminal table shows per report (csv and json carry every column).
+TABLE_COLUMNS = {
+    "summits": ("series", "edition", "year", "start_date", "city", "host_country", "status",
+                "participants", "agreements", "articles"),
+    "agreements": ("title", "type", "count", "status", "parties", "sectors", "summit",
+                   "signed_on", "articles"),
+    "countries": ("country", "month", "summits_attended", "agreements_joined",
+                  "documents_joined"),
+    "feeds": ("feed", "region", "enabled", "last_success_at", "last_status",
+              "consecutive_failures", "articles", "articles_per_day_30d", "failed_polls_30d"),
+}
+
+
+@app.command()
+def query(
+    report: Annotated[str, typer.Argument(help="summits, agreements, countries or feeds")],
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    country: Annotated[str | None, typer.Option(help="ISO code or organisation, e.g. KZ")] = None,
+    series: Annotated[str | None, typer.Option(help="summit series, e.g. SCO")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="agreement type")] = None,
+    limit: Annotated[int | None, typer.Option()] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Query the reporting views with filters; csv and json load into pandas as they are."""
+    from db.reports import REPORTS, Filters, UnsupportedFilterError, run_report
+
+    if report not in REPORTS:
+        err.print(f"[red]error:[/] unknown report {report!r}; choose from {', '.join(REPORTS)}")
+        raise typer.Exit(2)
+    filters = Filters(since=since.date() if since else None, until=until.date() if until else None,
+                      country=country, series=series, type=type_, limit=limit)
+    db = _database(get_settings())
+    try:
+        with db.sessions()() as session:
+            rows = run_report(session, report, filters)
+    except UnsupportedFilterError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    emit(rows, format_, TABLE_COLUMNS[report], title=f"{report} ({len(rows)})")
+
+
+@app.command()
+def search(
+    text_query: Annotated[str, typer.Argument(metavar="QUERY", help='e.g. "green minerals"')],
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    limit: Annotated[int, typer.Option()] = 20,
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Full-text search over stored articles, best matches first, with snippets."""
+    from db.reports import search_articles
+
+    db = _database(get_settings())
+    with db.sessions()() as session:
+        rows = search_articles(session, text_query, since=since.date() if since else None,
+                               limit=limit)
+    emit(rows, format_, ("rank", "published_at", "title", "snippet", "url"),
+         title=f"{len(rows)} articles")
+
+
+def emit(rows: list[dict[str, Any]], format_: str, columns: tuple[str, ...], title: str) -> None:
+    """Print rows as a terminal table, CSV (lists joined by ';') or a JSON array."""
+    from flows.output import to_csv, to_json
+
+    if format_ == "json":
+        sys.stdout.write(to_json(rows) + "\n")
+    elif format_ == "csv":
+        sys.stdout.write(to_csv(rows))
+    elif format_ == "table":
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        console.print(table)
+    else:
+        err.print(f"[red]error:[/] unknown format {format_!r}; choose table, csv or json")
+        raise typer.Exit(2)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
 @feeds_app.command("list")
 def feeds_list(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
@@ -300,6 +392,27 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     db = _database(get_settings())
     console.print(f"schema up to date at {db}")
+
+
+@db_app.command("grant-reader")
+def db_grant_reader(
+    name: str,
+    password: Annotated[str | None, typer.Option(help="login password (prompted if omitted)",
+                                                 prompt=True, hide_input=True,
+                                                 prompt_required=False)] = None,
+) -> None:
+    """Create a login role that can read the reporting views and nothing else."""
+    from db.roles import grant_reader
+
+    db = _database(get_settings())
+    try:
+        with db.sessions().begin() as session:
+            created = grant_reader(session, name, password)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"{'created' if created else 'updated'} read-only role {name}: SELECT on "
+                  "the reporting schema only")
 
 
 @db_app.command("counts")
