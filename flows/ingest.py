@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, unmapped
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
 from flows import progress, stages, tasks
@@ -14,7 +14,7 @@ from flows.feedlist import FeedSpec, read_feed_list
 from flows.http import HttpConfig
 from flows.resources import Database, http_config, open_database
 from flows.settings import get_settings
-from flows.summary import merge_counts, per_feed_rows, summary_line, totals
+from flows.summary import merge_counts, per_feed_rows, records_markdown, summary_line, totals
 
 
 def run_name() -> str:
@@ -39,6 +39,7 @@ def ingest(
     specs = feed_specs(Path(feeds_file) if feeds_file else settings.feeds_file, feed_urls)
     logger.info("database %s, %d feeds listed", db, len(specs))
 
+    started = datetime.now(UTC)
     run_id = stages.begin_run(db, "ingest", flow_run.id, {
         "feeds_file": feeds_file, "feed_urls": feed_urls, "force": force})
     try:
@@ -51,6 +52,9 @@ def ingest(
     logger.info("summary: %s", summary_line(result["total"], result["polled"]))
     create_table_artifact(key="ingest-summary", table=result["feeds"],
                           description=summary_line(result["total"], result["polled"]))
+    create_markdown_artifact(key="ingest-new-records",
+                             markdown=records_markdown(stages.new_records(db, started)),
+                             description="Summits and agreements first seen in this run")
     return result
 
 

@@ -11,11 +11,12 @@ import logging
 from collections import Counter
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from db import load, merge
+from db import digest, load, merge
 from db.load import StoredPage
 from db.models import Feed, PollOutcome
 from extractors import EXTRACTOR_VERSION, ExtractionError, extract
@@ -62,6 +63,12 @@ def end_run(db: Database, run_id: int, status: str, counts: dict[str, object]) -
     with db.sessions().begin() as session:
         load.finish_run(session, run_id, status=status, finished_at=datetime.now(UTC),
                         counts=counts)
+
+
+def new_records(db: Database, since: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Summits and agreements first stored since ``since`` (for the run's markdown artifact)."""
+    with db.sessions().begin() as session:
+        return digest.new_records(session, since)
 
 
 def select_due_feeds(db: Database, names: list[str] | None, *, force: bool) -> list[int]:

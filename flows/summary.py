@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flows.stages import Counts
 
@@ -51,3 +52,31 @@ def totals_of(counts: Counts) -> dict[str, int]:
     for (_, metric), n in counts.items():
         total[metric] = total.get(metric, 0) + n
     return dict(sorted(total.items()))
+
+
+def records_markdown(records: dict[str, list[dict[str, Any]]]) -> str:
+    """The night's new summits and agreements as a markdown artifact."""
+    summits, agreements = records["summits"], records["agreements"]
+    lines = [f"# New summits ({len(summits)}) and agreements ({len(agreements)})", ""]
+    if summits:
+        lines += ["| summit | edition | year | host | participants |", "|---|---|---|---|---|"]
+        for s in summits:
+            host = ", ".join(x for x in (s["city"], s["host_country"]) if x)
+            lines.append(f"| {_md(s['series'])} | {s['edition'] or ''} | {s['year'] or ''} | "
+                         f"{_md(host)} | {' '.join(s['participants'])} |")
+        lines.append("")
+    if agreements:
+        lines += ["| agreement | type | count | status | summit | parties |",
+                  "|---|---|---|---|---|---|"]
+        for a in agreements:
+            lines.append(f"| {_md(a['title'] or '(untitled)')} | {a['type']} | {a['count']} | "
+                         f"{a['status'] or ''} | {_md(a['summit'] or '')} | "
+                         f"{' '.join(a['parties'])} |")
+    if not summits and not agreements:
+        lines.append("Nothing new in this run.")
+    return "\n".join(lines)
+
+
+def _md(value: str) -> str:
+    # Titles come from third-party pages: keep them from breaking (or injecting) table markup.
+    return value.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")

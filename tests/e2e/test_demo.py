@@ -3,6 +3,9 @@
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +21,15 @@ CENTRAL_ASIA_AND_CHINA = {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
 def counts(session: Session) -> dict[str, int]:
     return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
             for t in Base.metadata.sorted_tables if t.name not in {"feed_polls", "pipeline_runs"}}
+
+
+def latest_artifact(key: str) -> str:
+    """The newest version of an artifact, as the Prefect UI would show it."""
+    with get_client(sync_client=True) as client:
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC, limit=1)
+    return str(artifact.data)
 
 
 def test_sample_site_yields_the_astana_summit_and_its_agreements(
@@ -48,7 +60,10 @@ def test_sample_site_yields_the_astana_summit_and_its_agreements(
             # nothing from the hard negatives (mountain, investor summit, wage deal, court, football)
             names = set(session.scalars(select(Summit.name)))
             assert not any("Digital Steppe" in n or "Khan Tengri" in n for n in names)
+        assert "China-Central Asia Summit" in latest_artifact("ingest-new-records")
+        assert "steppe-courier" in latest_artifact("ingest-summary")
         ingest(feeds_file=str(feeds), force=True)
         with Session(engine) as session:
             assert counts(session) == first
+        assert "Nothing new in this run." in latest_artifact("ingest-new-records")
     engine.dispose()
