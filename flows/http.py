@@ -97,6 +97,8 @@ class HttpConfig:
             docstring); not extended by a trickling server.
         max_bytes: Cap on the decoded body size.
         max_redirects: Redirect hops followed before failing with ``redirects``.
+        only_allowed_hosts: Refuse every host not in ``allowed_hosts``, before any DNS
+            lookup (closed test environments, crawls of a fixed set of sites).
         allowed_hosts: Hosts (``host`` or ``host:port``; IPv6 as ``[::1]:8080``) that
             may resolve to non-public addresses, e.g. a local test server.
         per_host_concurrency: Simultaneous requests per host.
@@ -117,6 +119,7 @@ class HttpConfig:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     allowed_hosts: frozenset[str] = frozenset()
+    only_allowed_hosts: bool = False
     per_host_concurrency: int = 2
     min_host_delay: float = 1.0
     max_retries: int = 3
@@ -400,8 +403,9 @@ class _DeadlineStream(httpcore.NetworkStream):
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves, vets and pins connections; the only place that resolves names."""
 
-    def __init__(self, allowed_hosts: frozenset[str]) -> None:
+    def __init__(self, allowed_hosts: frozenset[str], *, only_allowed: bool = False) -> None:
         self._allowed = frozenset(h.strip().lower() for h in allowed_hosts)
+        self._only_allowed = only_allowed
         self._inner = httpcore.SyncBackend()
         # getaddrinfo() has no timeout; run it on a small pool so the wait is bounded.
         self._resolver = concurrent.futures.ThreadPoolExecutor(
@@ -449,6 +453,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
         url = getattr(_current, "url", "")
+        if self._only_allowed and not self.is_allowed(host, port):
+            raise BlockedAddressError(f"{host!r} is not in the allow-list", url=url)
         addresses = self.resolve(host, port, _budget(timeout))
         if not self.is_allowed(host, port):
             for address in addresses:
@@ -791,7 +797,8 @@ class HttpClient:
                 :class:`LocalHostLimiter` built from the config.
         """
         self.config = config
-        self._backend = _GuardedBackend(config.allowed_hosts)
+        self._backend = _GuardedBackend(config.allowed_hosts,
+                                        only_allowed=config.only_allowed_hosts)
         self._limiter: HostLimiter = limiter or LocalHostLimiter(
             config.per_host_concurrency, config.min_host_delay
         )

@@ -59,6 +59,7 @@ def http_config(settings: Settings) -> HttpConfig:
         max_bytes=settings.max_bytes,
         max_redirects=settings.max_redirects,
         allowed_hosts=settings.allowed_hosts,
+        only_allowed_hosts=settings.only_allowed_hosts,
         per_host_concurrency=settings.per_host_concurrency,
         min_host_delay=settings.min_host_delay,
         max_retries=settings.max_retries,

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         default=frozenset(),
         description="comma-separated hosts that may resolve to private or loopback addresses",
     )
+    only_allowed_hosts: bool = Field(
+        default=False, description="request nothing but ACCORDS_ALLOWED_HOSTS (closed networks)"
+    )
     user_agent: str = "accords/0.1 (news research bot; +https://example.org/accords)"
     connect_timeout: float = 10.0
     read_timeout: float = 20.0

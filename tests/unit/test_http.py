@@ -700,6 +700,16 @@ def test_redirect_to_private_address_refused(site: Site, target: str) -> None:
     assert site.count("/x") == 0
 
 
+def test_only_allowed_hosts_refuses_everything_else_without_a_lookup(site: Site) -> None:
+    site.routes["/"] = lambda h: h.reply(200, b"ok")
+    strict = config(only_allowed_hosts=True)
+    with HttpClient(strict) as client:
+        assert client.get(site.url("/")).content == b"ok"
+        # a public name: refused before DNS, so nothing leaves the machine
+        err = fetch_error(client, "http://example.com/story.html")
+        assert err.reason == "blocked_address" and "allow-list" in str(err)
+
+
 def test_allow_list_by_host_and_port(site: Site) -> None:
     site.routes["/"] = lambda h: h.reply(200, b"ok")
     allowed = config(allowed_hosts=frozenset({f"127.0.0.1:{site.port}"}))
