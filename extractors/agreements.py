@@ -273,6 +273,28 @@ def _count_before(before: str) -> tuple[int | None, bool]:
     return None, False
 
 
+# Words that never make a sector on their own: verbs, auxiliaries, time words, vague nouns.
+_NOT_SECTOR = frozenset(
+    ["help", "helps", "agreement", "agreements", "accord", "deal", "pact", "treaty", "document", "documents",
+     "year", "years", "month", "months", "week", "weeks", "day", "days", "time", "it", "them", "all", "both",
+     "cooperation", "co-operation", "mutual interest", "the region", "most", "more", "other", "others",
+     "details", "terms", "text", "work", "issues", "matters", "things", "way", "ways", "part", "end",
+     "implementation", "principle", "talks", "negotiations", "signing", "basis", "framework", "includes",
+     "relations", "ties", "partnership", "development", "progress", "future", "level", "levels"]
+)
+_VERBISH = frozenset(
+    ["have", "has", "had", "be", "been", "being", "is", "are", "was", "were", "will", "would", "could",
+     "should", "may", "might", "must", "can", "also", "not", "now", "then", "still", "already", "just",
+     "reportedly", "finally", "officially", "formally", "jointly", "recently", "agree", "agreed", "sign",
+     "signed", "reach", "reached", "seal", "sealed", "strike", "struck", "ink", "inked", "new", "do", "did"]
+)
+# Generic purpose verbs: "to boost trade" names the sector "trade".
+_GENERIC_VERBS = (
+    r"boost|promot|strengthen|enhanc|improv|develop|deepen|expand|increas|support|facilitat|ensur|foster|"
+    r"advanc|intensif|encourag|step(?:ping)? up|broaden|widen|reinforc|consolidat|stimulat|accelerat|upgrad"
+)
+
+
 def _modifier_sector(before: str) -> str | None:
     """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
     m = re.search(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$", before)
@@ -280,7 +302,8 @@ def _modifier_sector(before: str) -> str | None:
         return None
     words = [w for w in m.group(1).split()]
     for k in range(len(words) - 1, -1, -1):
-        if words[k] in ("a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "to", "of", "and"):
+        if words[k] in ("a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "to", "of", "and") \
+                or words[k] in _VERBISH or re.fullmatch(r"[a-z]+ed|[a-z]+ly", words[k]):
             words = words[k + 1:]
             break
     else:
@@ -291,7 +314,7 @@ def _modifier_sector(before: str) -> str | None:
                      or words[0] in _NUMBER_WORDS or re.fullmatch(r"\d+-\w+", words[0])):
         words = words[1:]
     words = [w for w in words if w not in _GENERIC_MODIFIERS]
-    if not words or any(w in _SMALL_WORDS for w in words):
+    if not words or any(w in _SMALL_WORDS for w in words) or words[-1] in _NOT_SECTOR or words[0] in _NOT_SECTOR:
         return None
     phrase = " ".join(words)
     if phrase in ("summit", "venice summit", "peace-keeping"):
@@ -299,64 +322,168 @@ def _modifier_sector(before: str) -> str | None:
     return phrase
 
 
-_SECTOR_LEADS = re.compile(
-    r"(?i)\b(?:cover(?:s|ing|ed)?|including|in the (?:fields?|areas?|spheres?) of|in (?:the )?(?:areas|sectors|fields) (?:such as|of|including)|"
-    r"focus(?:es|ed|ing)? on|aimed at|aims? (?:at|to)|on|to)\s+"
-)
 _SECTOR_STRIP = re.compile(
-    r"(?i)^(?:various sectors including|various sectors|sectors including|areas such as|such as|"
-    r"cooperation in the fields? of|cooperation in the spheres? of|cooperation in|cooperation on|"
-    r"the development of|development of|strengthening|boosting|promoting|enhancing|improving|"
-    r"measures to|issues of|the issues of|other industries including|the|a|an|their|its)\s+"
+    r"(?i)^(?:various sectors including|various sectors|sectors including|(?:key |other |several |various )?areas (?:such as|like|including|of cooperation(?: in| such as| including)?)|"
+    r"such as|issues ranging from|ranging from|issues such as|matters such as|"
+    r"(?:the )?importance of|(?:the )?need (?:for|to)|(?:the )?development of cooperation in the fields? of|"
+    r"(?:[a-z]+ )?cooperation in the (?:fields?|spheres?|areas?) of|cooperation in|cooperation on|"
+    r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
+    r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
 )
 _SECTOR_STOP = re.compile(
-    r"(?i)\s(?:which|that|who|was|were|is|are|will|would|had|has|have|said|after|before|while|"
-    r"between the|signed|by|from|under|as well as|but|with the aim)\b|[;:.()“”\"]|,\s*(?:which|and the|the|a|an|as|but|said|[a-z]+ing)\b"
+    r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
+    r"although|despite|between the|signed|by|from(?! \w+ to\b)|under|as well as|but|with the aim|so that|in order|"
+    r"ahead of|at (?:talks|a|an|the|its)|during|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
+    r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
+    r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
+    r"the\s+(?=(?-i:[A-Z])))\b"
+)
+_SECTOR_SPLIT = re.compile(
+    r",\s*(?:and\s+|as well as\s+)?|\s+and\s+(?=[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*(?:,|$))|;\s*|"
+    r"\s+and\s+(?=[a-z]+ing\s)|\s+to\s+(?=[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+and\s)"
 )
 
 
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
-    stop = _SECTOR_STOP.search(text)
-    body = text[: stop.start()] if stop else text
-    body = body[:160]
+    stop = _SECTOR_STOP.search(text, 0, 220)
+    body = text[: stop.start()] if stop else text[:220]
+    body = body[:180]
+    # "..., the French Defence Ministry said": the last item is the speaker
+    speaker = stop is not None and re.match(r"\s(?:said|says)", stop.group(0)) is not None and "," in body
+    ranging = re.match(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+", body)
     out: list[tuple[str, int, int]] = []
     pos = 0
-    for piece in re.split(r",\s*(?:and\s+|as well as\s+)?|\s+and\s+(?=[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s*(?:,|$))|;\s*", body):
+    pieces = _SECTOR_SPLIT.split(body)
+    if ranging:
+        # "ranging from A and B to C and D": every item is its own topic
+        pieces = [x for p in re.split(r"\s+to\s+|,\s*", body[ranging.end():]) for x in re.split(r"\s+and\s+", p)]
+        pos = ranging.end()
+    # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
+    pieces = [x for p in pieces for x in (re.split(r"(?<=[a-z])\s+and\s+(?=[a-z])", p, maxsplit=1) if len(p.split()) > 6 else [p])]
+    for piece in pieces:
         start = body.find(piece, pos)
+        if start < 0:
+            continue
         pos = start + len(piece)
         phrase = piece.strip()
         for _ in range(3):
             phrase = _SECTOR_STRIP.sub("", phrase).strip()
         phrase = re.sub(r"(?i)^(?:and|or)\s+", "", phrase)
-        phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|for \d{4}.*|until \d{4}.*|through \d{4}.*)$", "", phrase)
-        if not phrase or len(phrase) > 60 or len(phrase.split()) > 7 or not re.search(r"[a-z]", phrase):
+        phrase = re.sub(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$", "", phrase)
+        phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
+                        r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
+                        r"for (?:the )?(?:period|years?|next|coming) .*)$", "", phrase)
+        words = phrase.split()
+        if not phrase or len(phrase) > 70 or len(words) > 8 or not re.search(r"[a-z]", phrase):
             continue
-        if phrase.lower() in ("cooperation", "co-operation", "mutual interest", "the region", "both", "it"):
+        low = phrase.lower()
+        if _DOC_WORD.search(low) or (speaker and piece is pieces[-1]) or low in _SMALL_WORDS:
             continue
-        keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() else phrase.lower()
+        if low in _NOT_SECTOR or words[0].lower() in _VERBISH or (
+                len(words) == 1 and re.fullmatch(r"[a-z]+(?:ed|ly)", low)):
+            continue
+        keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() or re.fullmatch(
+            r"[A-Z]{2,}\w*", phrase) else phrase.lower()
         out.append((keep_case, offset + start, offset + start + len(piece)))
     return out
 
 
+_DOC_WORD = re.compile(r"\b(?:agreements?|accords?|treat(?:y|ies)|declarations?|communiqu\w*|memorand\w*|protocols?|"
+                       r"statements?|documents?|pacts?|deals?|conventions?|charters?)\b")
+# Verbs after the noun that introduce what a document covers ("The pact, signed in May, covers X").
+_CONTENT_LEAD = re.compile(
+    r"(?:[^.;]{0,80}?)\b(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
+    r"focus(?:es|ed|ing)? on|aim(?:s|ed|ing)? at|aims? to|deal(?:s|t|ing)? with|address(?:es|ed|ing)?|"
+    r"highlight(?:s|ed|ing)?|concern(?:s|ed|ing)|call(?:s|ed|ing)? for|provid(?:es|ed|ing) for|"
+    r"emphasi[sz](?:es|ed|ing) the importance of|key areas[^,]{0,30}?including|areas for cooperation, including|"
+    r"(?:designed|intended|meant) to|in order to)\s+"
+)
+_IMMEDIATE_LEAD = re.compile(
+    r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for|in the (?:fields?|areas?|spheres?) of|in)\s+"
+    r"(?!the two|both|each|be\b|it\b|them\b|date\b|(?:\w+\s+)?(?:years?|months?|weeks?|days?)\b|[A-Z]|\d)"
+)
+
+
 def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, int, int]]:
     """Sectors named after a document noun: "covering X, Y", "on X", "to restore X"."""
-    after = text[m_end:]
-    lead = re.match(r"(?:[^.;]{0,60}?)\b(cover(?:s|ing|ed)?|including|in the (?:fields?|areas?|spheres?) of|"
-                    r"focus(?:es|ed|ing)? on|aimed at|aims? (?:at|to)|key areas[^,]{0,30}?including|"
-                    r"areas for cooperation, including)\s+", after)
+    after = text[m_end:m_end + 300]
+    lead = _IMMEDIATE_LEAD.match(after)
+    if lead is not None and lead.group(1) == "in" and not re.match(
+            r"\s*in\s+(?:the\s+)?(?:fields?|areas?|spheres?|sectors?)\b", after):
+        lead = None
     if lead is None:
-        lead = re.match(r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for)\s+(?!the two|both|each|be\b|it\b|them\b|date\b|(?:\w+\s+)?(?:years?|months?|weeks?|days?)\b)", after)
+        lead = _CONTENT_LEAD.match(after)
     if lead is None:
         return []
     body_start = m_end + lead.end()
-    body = text[body_start:]
-    if lead.group(1) == "to":
+    body = text[body_start:body_start + 300]
+    if lead.group(1) in ("to", "aims to", "designed to", "intended to", "meant to", "in order to"):
         # infinitive purpose: "to restore diplomatic ties and reopen embassies"
         vm = re.match(r"([a-z]+)\s", body)
-        if not vm or vm.group(1) in ("the", "a", "an", "be", "its", "their"):
+        if not vm or vm.group(1) in ("the", "a", "an", "be", "its", "their", "date", "sign", "which", "work"):
             return []
+        if re.match(r"(?:[a-z]+(?:ment|tion|ness|ity|ance|ence|ship)|[a-z]+s)\s", body) and vm.group(1) not in (
+                "ends", "its"):
+            return []  # a noun, not a verb: "a pact to agreement on ..."
     return _sectors_from(body, s_start + body_start)
+
+
+def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, int]]:
+    """What a proper name says a document covers: "... on Digital Trade", "Security Cooperation Agreement",
+    "International Tin Agreement"."""
+    low_noun = noun.lower()
+    idx = title.lower().find(low_noun)
+    if idx < 0:
+        return []
+    head, tail = title[:idx].strip(), title[idx + len(noun):]
+    out: list[tuple[str, int, int]] = []
+    subject = re.search(r"\s(?:on|in the fields? of)\s", tail)
+    if subject is not None:
+        tail = tail[subject.start():]
+        if re.match(r"\s\S+(?:\s+(?:the|of|in|field))*\s+(?!(?:the|of|in|field)\b)[a-z]", tail):
+            tail = re.split(r"\s(?=[A-Z“\"])", tail, maxsplit=1)[0]  # a lower-case subject ends at a name
+    if re.match(r"\s+(?:on|in the fields? of|to|for)\s", tail) and len(tail) > 6:
+        # the place or format a title ends with is not a subject: "... in the Central Asia - China format"
+        tail = re.split(r"\s+(?:in the\s+(?=[“\"A-Z\s])|between\b|in the format\b|for the [A-Z]|in the context\b|"
+                        r"in connection\b|[“\"])", tail)[0]
+        out += [(s, offset, offset) for s, _, _ in _sentence_sectors(" " + tail.lower(), 0, 0)]
+    words = re.sub(r"\(.*?\)|\b(?:19|20)\d\d\b", " ", head).split()
+    words = [w for w in words if w.lower() not in ORDINAL_WORDS and not re.fullmatch(r"\d+(?:st|nd|rd|th)", w.lower())]
+    if words and words[-1].lower() in ("cooperation", "co-operation") and len(words) > 1:
+        items = re.split(r",\s*|\s+and\s+", " ".join(words[:-1]))
+        out += [(_sector_noun(x), offset, offset) for x in items if x and x[:1].isupper() and x.lower() not in _SMALL_WORDS]
+    elif words and words[0].lower() == "international" and 1 < len(words) <= 3:
+        out.append((" ".join(words[1:]).lower(), offset, offset))
+    else:
+        # "Defence and Economic Agreement", "Trade and Investment Framework Agreement"
+        items = [w.strip(",").lower() for w in words if w.lower() not in ("and", "framework", "partnership",
+                                                                           "comprehensive", "free")]
+        if items and all(w in _SECTOR_WORDS for w in items):
+            out += [(_sector_noun(w), offset, offset) for w in items]
+    return [x for x in out if x[0]]
+
+
+ORDINAL_WORDS = frozenset(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "new",
+     "joint", "bilateral", "the"]
+)
+# Capitalised words that, in a document's name, say what it covers rather than who signed it.
+_SECTOR_WORDS = frozenset(
+    ["trade", "economic", "economy", "defence", "defense", "security", "investment", "technology", "technological",
+     "science", "scientific", "culture", "cultural", "sports", "sport", "youth", "energy", "tax", "aid", "military",
+     "transport", "tourism", "health", "education", "agriculture", "agricultural", "fisheries", "fishing", "customs",
+     "aviation", "maritime", "nuclear", "arms", "visa", "migration", "water", "environment", "environmental", "climate",
+     "space", "digital", "industrial", "financial", "finance", "commercial", "humanitarian", "textile", "textiles",
+     "oil", "gas", "grain", "wheat", "coffee", "cocoa", "sugar", "tin", "rubber", "steel", "extradition", "navigation"]
+)
+_ADJ_TO_NOUN = {"economic": "economy", "scientific": "science", "cultural": "culture", "technological": "technology",
+                "military": "military", "financial": "finance", "commercial": "commerce", "industrial": "industry"}
+
+
+def _sector_noun(word: str) -> str:
+    low = word.strip().lower()
+    return _ADJ_TO_NOUN.get(low, low)
 
 
 # --- main ----------------------------------------------------------------------------
@@ -442,6 +569,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
                                          anaphoric=bool(_ANAPHOR.search(near)))
                     if mention.anaphoric:
+                        mention.sectors = _sentence_sectors(text, m.end(), s.start)
                         out.append(mention)
                 continue
             if company and (not _has_two_states(ctx, i) or _COMPANY_SUBJECT.search(text)):
@@ -470,7 +598,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
                 title, tspan = None, None
-            if title and re.fullmatch(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)", title.split()[0]):
+            if title and re.fullmatch(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)", title.split()[0]) \
+                    and not re.match(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]", title):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
                 continue
@@ -487,8 +616,12 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             sector = None if weak else _modifier_sector(before)
             if sector and not title:
                 mention.sectors.append((sector, a - len(sector) - 1, a - 1))
+            if title and mention.title_span:
+                mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
                 mention.sectors += _sentence_sectors(text, m.end(), s.start)
+            elif mention.title_span[1] < s.end:
+                mention.sectors += _sentence_sectors(text, mention.title_span[1] - s.start, s.start)
             mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind)
             mention.lead = lead
             out.append(mention)
@@ -499,7 +632,7 @@ _NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|
                       r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
 _UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
 _COMPANY_SUBJECT = re.compile(
-    r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group)\b[^.;]{0,40}?"
+    r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group|club|FC)\b[^.;]{0,40}?"
     r"\b(?:signed|agreed|reached|struck|entered|inked)\b"
 )
 _MONTHS_IN_TITLE = re.compile(
@@ -526,20 +659,40 @@ def _drop_appositions(mentions: list[DocMention]) -> list[DocMention]:
 
 
 def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
-    """The status cue nearest the noun at ``pos`` (within 70 characters), else None."""
+    """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
+
+    A declaration, communique or statement quoted as a source ("according to a joint
+    statement") has been issued; talks that are over ("after negotiations") are no
+    negotiating cue; "signed and issued" is signed.
+    """
+    if kind in _DECLARATIVE_TYPES and _QUOTED_SOURCE.search(text[max(0, pos - 40):pos]):
+        return "adopted"
     best: tuple[int, AgreementStatus] | None = None
+    fallback: tuple[int, AgreementStatus] | None = None
+    signed_near = False
     for status, pattern in _STATUS_RULES:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
         for cue in pattern.finditer(text):
+            if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
+                continue
             dist = abs(cue.start() - pos) if cue.start() >= pos else pos - cue.end()
+            if status == "signed" and dist <= 30 and cue.group(0).lower() == "signed":
+                signed_near = True
             if status in ("terminated", "planned"):
                 dist = max(0, dist - 20)
             if dist <= 70 and (best is None or dist < best[0]):
                 best = (dist, status)
+            elif cue.end() <= pos and status in ("signed", "adopted") and not re.search(r"[,;]", text[cue.end():pos]) and (
+                    fallback is None or dist < fallback[0]):
+                fallback = (dist, status)  # the verb that governs a long object: "signed a variety of ... and ... pacts"
+    if best is None:
+        best = fallback
     if best is None:
         return None
     status = best[1]
+    if status == "adopted" and signed_near:
+        return "signed"
     if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text) and not re.search(
             r"(?i)\bsigned\b", text):
         return "adopted"
@@ -549,9 +702,19 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
 _STATUS_PRIORITY: tuple[AgreementStatus, ...] = ("terminated", "planned", "signed", "negotiating", "adopted", "agreed")
 
 
+_QUOTED_SOURCE = re.compile(r"(?i)\b(?:according to|in|said in|under|cited in|quoted in)\s+(?:a|the|their|its)\s+(?:[\w-]+\s+){0,2}$")
+_TALKS_OVER = re.compile(r"(?i)\b(?:after|following|concluded|ended|completed|months of|weeks of|years of|days of)\b[^.,;]{0,25}$")
+
+
 def _draft_status(draft: DocDraft, summit_status: str | None) -> AgreementStatus | None:
+    """The first body mention's own cue decides; else the strongest cue of any mention."""
+    body = [m for m in draft.mentions if not m.weak]
     found = {m.status for m in draft.mentions if m.status and not m.weak} or {
         m.status for m in draft.mentions if m.status}
+    if body and body[0].status and "terminated" not in found:
+        # a later "signed" outranks an earlier "adopted"/"agreed" for the same document
+        signed_too = any(m.status == "signed" and _compatible_type(m.type, body[0].type) for m in body[1:])
+        return "signed" if body[0].status in ("adopted", "agreed") and signed_too else body[0].status
     for status in _STATUS_PRIORITY:
         if status in found:
             return status
@@ -856,6 +1019,8 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         status = _draft_status(draft, primary.status if primary else None)
         signed = _signed_on(ctx, draft, status)
         head.signed_on = signed
+        if signed is not None and status == "agreed" and (ctx.ref.year is None or signed[0].year < ctx.ref.year):
+            status = "signed"  # a document dated in an earlier year was signed then
         link = _summit_link(ctx, draft, summits, status)
         if head.anaphoric and not title and head.count is None and not link and not _anaphor_allowed(ctx, draft, status):
             continue

@@ -40,6 +40,7 @@ _MONTH_FIRST = re.compile(
 )
 _MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b")
 _BARE_YEAR = re.compile(r"(?<![\d/-])" + _YEAR + r"(?![\d-]|\s*[-–]\s*\d)")
+_REF_LAST_YEAR = re.compile(r"\b(?i:last year)\b[^.;]{0,60}?\b" + _YEAR + r"\b(?![^.;]{0,30}\b(?i:this year|next year))")
 _RELATIVE = re.compile(r"\b(?i:today|yesterday|tomorrow|tonight|this morning)\b")
 
 
@@ -96,6 +97,9 @@ def find_reference_date(text: str, published: datetime | date | None = None) -> 
         return RefDate(year=int(m["year"]), month=MONTHS[m["mon"].lower()], day=int(m["day"]))
     if m := _REF_DATELINE.search(head):
         return RefDate(month=MONTHS[m["mon"].lower()], day=int(m["day"]))
+    if m := _REF_LAST_YEAR.search(text):
+        # "Last year the meeting was held on October 11, 2024": the article is from the year after
+        return RefDate(year=int(m["year"]) + 1)
     return RefDate()
 
 
