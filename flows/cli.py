@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast, get_args
 
 import typer
 from rich.console import Console
@@ -163,6 +163,40 @@ def reextract(
     console.print(result)
 
 
+@app.command()
+def backfill(
+    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="first day (default: 7 days ago)")] = None,
+    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                 help="last day (default: today)")] = None,
+    feed: Annotated[list[str] | None, typer.Option(help="feed name (repeatable); default all")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        help="stored, sitemap or warc (repeatable); default stored")] = None,
+    warc: Annotated[list[str] | None, typer.Option(help="WARC path or URL (repeatable)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="count what would be done, write nothing")] = False,
+) -> None:
+    """Fill a past date range from stored pages, the sites' sitemaps or WARC files."""
+    from datetime import date, timedelta
+
+    from flows.backfill import Source
+    from flows.backfill import backfill as backfill_flow
+
+    last = end.date() if end else date.today()
+    first = start.date() if start else last - timedelta(days=7)
+    sources = source or ["stored"]
+    if unknown := sorted(set(sources) - set(get_args(Source))):
+        err.print(f"[red]error:[/] unknown source {', '.join(unknown)}; "
+                  f"choose from {', '.join(get_args(Source))}")
+        raise typer.Exit(2)
+    with _progress_bars():
+        result = backfill_flow(start=first, end=last, feeds=feed or [],
+                               sources=cast(list[Source], sources), warc=warc or [],
+                               dry_run=dry_run)
+    if dry_run:
+        console.print(f"dry run, would process: {result['planned']}")
+    print_summary(result)
+
+
 def show_records(settings: Settings) -> None:
     """The merged summits and agreements, one row each."""
     from sqlalchemy import func, select
@@ -297,6 +331,26 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+@app.command("report")
+def report_html(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write", dir_okay=False)],
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+) -> None:
+    """Write one self-contained HTML report (timeline, who met whom, tables with evidence)."""
+    from flows.report import build_report
+
+    if since and until and since > until:
+        err.print("[red]error:[/] --since is after --until")
+        raise typer.Exit(2)
+    db = _database(get_settings())
+    with db.sessions()() as session:
+        html = build_report(session, since=since.date() if since else None,
+                            until=until.date() if until else None)
+    out.write_text(html, encoding="utf-8")
+    console.print(f"wrote {out} ({len(html) // 1024} KiB)")
+
+
 @feeds_app.command("list")
 def feeds_list(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
@@ -392,6 +446,68 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     db = _database(get_settings())
     console.print(f"schema up to date at {db}")
+
+
+@app.command("server")
+def server(
+    port: Annotated[int | None, typer.Option(help="port of the Prefect server and UI "
+                                             "(default: ACCORDS_PREFECT_PORT or 4200)")] = None,
+    host: Annotated[str | None, typer.Option(help="address to listen on "
+                                             "(default: ACCORDS_PREFECT_HOST or 127.0.0.1)")] = None,
+    worker: Annotated[bool, typer.Option(help="run a process worker for the flow runs")] = True,
+) -> None:
+    """Start a local Prefect server on PostgreSQL, deploy the flows, run a worker; Ctrl-C stops."""
+    from flows import server as local
+
+    settings, deploy = get_settings(), local.DeploySettings()
+    port, host = port or deploy.prefect_port, host or deploy.prefect_host
+    if local.port_in_use(host, port):
+        err.print(f"[red]error:[/] port {port} is in use (another Prefect server?); "
+                  "choose another with --port or ACCORDS_PREFECT_PORT")
+        raise typer.Exit(2)
+    log = settings.data_dir / "logs" / "prefect-server.log"
+    try:
+        db = _database(settings)  # the accords schema first, and the embedded server kept up
+        database_url = local.prefect_database_url(settings, deploy)
+        err.print(f"accords database {db}; Prefect server log {log}")
+        with local.prefect_stack(database_url=database_url, host=host, port=port, server_log=log,
+                           worker=worker, deploy=deploy, on_step=err.print) as stack:
+            console.print(f"[bold]Prefect UI: {stack.ui_url}[/]  (API {stack.api_url}); "
+                          f"ingest-nightly runs at '{deploy.nightly_cron}' "
+                          f"{deploy.nightly_timezone}. Ctrl-C stops.")
+            local.serve_forever(stack)
+            err.print("stopping the worker and the server")
+    except local.StackError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    err.print("stopped")
+
+
+@app.command("deploy")
+def deploy_command(
+    cron: Annotated[str | None, typer.Option(help="nightly cron (default: ACCORDS_NIGHTLY_CRON "
+                                             "or '0 2 * * *')")] = None,
+    timezone: Annotated[str | None, typer.Option(help="time zone of the cron (default: "
+                                                 "ACCORDS_NIGHTLY_TIMEZONE or UTC)")] = None,
+) -> None:
+    """Create or update the work pool and the deployments on the server at PREFECT_API_URL."""
+    from pydantic import ValidationError
+
+    from flows.server import DeploySettings, StackError, deploy_all
+
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        err.print("[red]error:[/] PREFECT_API_URL is not set (or run `accords server`)")
+        raise typer.Exit(2)
+    try:
+        overrides = {k: v for k, v in (("nightly_cron", cron), ("nightly_timezone", timezone)) if v}
+        deploy = DeploySettings(**overrides)  # type: ignore[arg-type]
+        console.print(deploy_all(api_url, deploy))
+    except (StackError, ValidationError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
 
 
 @db_app.command("grant-reader")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from flows.feedlist import FeedSpec
 from flows.http import FetchError, HttpClient
 from flows.polling import FeedState, next_feed_state, poll
 from flows.resources import Database
+from flows.urls import InvalidUrlError, canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,93 @@ def poll_feed(
     return counts
 
 
+def select_stored_articles(
+    db: Database, start: datetime, end: datetime, feed_ids: list[int] | None
+) -> list[int]:
+    with db.sessions().begin() as session:
+        return load.stored_articles(session, start=start, end=end, feed_ids=feed_ids)
+
+
+def feed_hosts(db: Database, feed_ids: list[int]) -> dict[str, int]:
+    with db.sessions().begin() as session:
+        return load.feed_hosts(session, feed_ids)
+
+
+def discover_sitemap_pages(
+    db: Database, client: HttpClient, feed_id: int, start: date, end: date, *, dry_run: bool
+) -> tuple[Counts, list[int]]:
+    """Find pages of the feed's site dated in [start, end] in its sitemaps; store them pending."""
+    from flows.sitemaps import discover_sitemap_urls
+
+    with db.sessions().begin() as session:
+        feed_url = session.get_one(Feed, feed_id).url
+    parts = urlsplit(feed_url)
+    result = discover_sitemap_urls(client, f"{parts.scheme}://{parts.netloc}/", start=start,
+                                   end=end)
+    entries: list[dict[str, Any]] = []
+    for page in result.pages:
+        try:
+            key = canonical_url(page.url)
+        except InvalidUrlError:
+            continue
+        published = (datetime.combine(page.published, time.min, tzinfo=UTC)
+                     if page.published else None)
+        entries.append({"url": page.url, "canonical_url": key, "guid": None, "title": None,
+                        "feed_title": None, "authors": [], "feed_published_at": published})
+    counts: Counts = Counter()
+    counts[feed_id, "entries"] += len(entries)
+    for reason, n in result.skipped.items():
+        counts[feed_id, f"skipped_entry_{reason}"] += n
+    with db.sessions().begin() as session:
+        if dry_run:
+            counts[feed_id, "new"] += len(entries) - len(
+                load.known_urls(session, [e["canonical_url"] for e in entries]))
+            return counts, []
+        counts[feed_id, "new"] += load.insert_entries(session, feed_id, entries)
+        ids = load.pending_ids(session, [e["canonical_url"] for e in entries])
+    return counts, ids
+
+
+def load_warc(
+    db: Database, client: HttpClient, source: str, start: date, end: date,
+    hosts: dict[str, int], *, dry_run: bool,
+) -> tuple[Counts, list[int]]:
+    """Store the pages of a WARC file that are on the feeds' hosts and dated in the range."""
+    from flows.warc import WarcError, WarcStats, iter_warc_pages
+
+    stats = WarcStats()
+    counts: Counts = Counter()
+    ids: list[int] = []
+    try:
+        pages = list(iter_warc_pages(source, start=start, end=end, hosts=set(hosts),
+                                     client=client, stats=stats))
+    except WarcError as exc:
+        log.warning("WARC %s unreadable: %s", source, exc)
+        counts[None, f"failed_warc_{exc.reason}"] += 1
+        return counts, ids
+    with db.sessions().begin() as session:
+        known = load.known_urls(session, [canonical_url(p.url) for p in pages])
+        for page in pages:
+            key = canonical_url(page.url)
+            feed_id = hosts.get((urlsplit(page.url).hostname or "").removeprefix("www."))
+            counts[feed_id, "entries"] += 1
+            if key in known:
+                continue
+            known.add(key)
+            counts[feed_id, "new"] += 1
+            if dry_run:
+                continue
+            article_id = load.insert_fetched(
+                session, feed_id, url=page.url, canonical=key, content=page.content,
+                charset=page.charset, fetched_at=page.fetched_at, published=page.fetched_at)
+            if article_id is not None:
+                counts[feed_id, "fetched"] += 1
+                ids.append(article_id)
+    for reason, n in stats.skipped.items():
+        counts[None, f"skipped_entry_{reason}"] += n
+    return counts, ids
+
+
 def select_articles_to_fetch(db: Database, *, max_attempts: int) -> list[int]:
     with db.sessions().begin() as session:
         return load.articles_to_fetch(session, max_attempts=max_attempts)
@@ -163,10 +252,16 @@ def _fetch_one(db: Database, client: HttpClient, article_id: int, url: str) -> s
     return "fetched"
 
 
-def clean_articles(db: Database, ids: list[int], *, pool: Executor | None) -> Counts:
-    """Clean and extract a batch of stored pages, in ``pool`` when given (CPU-bound)."""
+def clean_articles(
+    db: Database, ids: list[int], *, pool: Executor | None, again: bool = False
+) -> Counts:
+    """Clean and extract a batch of stored pages, in ``pool`` when given (CPU-bound).
+
+    Only pages fetched and not yet cleaned, unless ``again``: then every stored
+    page of ``ids`` is cleaned and extracted anew from its raw HTML (no network).
+    """
     with db.sessions().begin() as session:
-        pages = load.load_html(session, load.articles_to_clean(session, ids))
+        pages = load.load_html(session, ids if again else load.articles_to_clean(session, ids))
     progress.report("clean", len(ids) - len(pages))  # nothing to clean for failed fetches
     args = [(p.content, p.url, p.charset, p.feed_published_at) for p in pages]
     results = list(pool.map(process_page, *zip(*args, strict=True))) if pool and args else [

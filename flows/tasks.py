@@ -4,7 +4,7 @@ Tasks take ids and handles, never pages, and cache nothing: a cached fetch
 would serve yesterday's news, and hashing HTML inputs is slow.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -74,3 +74,43 @@ def select_articles_to_extract(
 def extract_articles(db: Database, ids: list[int]) -> stages.Counts:
     """Extract summits and agreements again from stored text; no network."""
     return stages.extract_articles(db, ids)
+
+
+@task(name="select-stored-articles", cache_policy=NO_CACHE)
+def select_stored_articles(
+    db: Database, start: datetime, end: datetime, feed_ids: list[int]
+) -> list[int]:
+    """Articles with stored HTML published in the window."""
+    return stages.select_stored_articles(db, start, end, feed_ids)
+
+
+@task(name="reclean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
+def reclean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
+    """Clean and extract again from stored raw HTML; no network."""
+    return stages.clean_articles(db, ids, pool=clean_pool(workers) if workers > 1 else None,
+                                 again=True)
+
+
+@task(name="feed-hosts", cache_policy=NO_CACHE)
+def feed_hosts(db: Database, feed_ids: list[int]) -> dict[str, int]:
+    """Hosts of the chosen feeds and of their articles."""
+    return stages.feed_hosts(db, feed_ids)
+
+
+@task(name="discover-sitemap-pages", cache_policy=NO_CACHE,
+      task_run_name="sitemaps-feed-{feed_id}")
+def discover_sitemap_pages(
+    db: Database, http: HttpConfig, feed_id: int, start: date, end: date, dry_run: bool
+) -> tuple[stages.Counts, list[int]]:
+    """Find a site's pages dated in the range in its sitemaps."""
+    return stages.discover_sitemap_pages(db, http_client(http), feed_id, start, end,
+                                         dry_run=dry_run)
+
+
+@task(name="load-warc", cache_policy=NO_CACHE)
+def load_warc(
+    db: Database, http: HttpConfig, source: str, start: date, end: date,
+    hosts: dict[str, int], dry_run: bool,
+) -> tuple[stages.Counts, list[int]]:
+    """Store the pages of one WARC file on the feeds' hosts and in the date range."""
+    return stages.load_warc(db, http_client(http), source, start, end, hosts, dry_run=dry_run)

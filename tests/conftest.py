@@ -35,14 +35,16 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     """An admin URL: the configured server, or an embedded one private to this test session."""
     configured = os.environ.get("ACCORDS_DATABASE_URL")
     if configured:
         yield configured
         return
-    data_dir = tmp_path_factory.mktemp("embedded-pg")
-    yield embedded_url(data_dir, database="postgres")
+    # Not under pytest's temporary folder: the server runs as another user, and a
+    # concurrent pytest run resets that folder's permissions to 0700.
+    data_dir = Path(tempfile.mkdtemp(prefix="accords-test-pg-"))
+    yield embedded_url(data_dir, database="postgres", delete_on_exit=True)
 
 
 @contextmanager

@@ -76,7 +76,14 @@ def _routes(base: str) -> dict[str, tuple[int, str, bytes] | str]:
         "/redirect/3": "redirect:/a/3.html",
         "/files/report.pdf": (200, "application/pdf", b"%PDF-1.4 not a page"),
         "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
-        **{f"/a/{n}.html": (200, "text/html; charset=utf-8", article_page(n)) for n in range(1, 6)},
+        # Only in the sitemap (for backfills): one page in June 2025, one long before.
+        "/sitemap.xml": (200, "application/xml", (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{base}/a/6.html</loc><lastmod>2025-06-16</lastmod></url>"
+            f"<url><loc>{base}/a/7.html</loc><lastmod>2019-01-01</lastmod></url>"
+            f"<url><loc>{base}/a/1.html</loc><lastmod>2025-06-11</lastmod></url>"
+            "</urlset>").encode()),
+        **{f"/a/{n}.html": (200, "text/html; charset=utf-8", article_page(n)) for n in range(1, 8)},
     }
 
 
