@@ -277,10 +277,10 @@ def pending_ids(session: Session, canonical_urls: Sequence[str]) -> list[int]:
 def feed_hosts(session: Session, feed_ids: Sequence[int]) -> dict[str, int]:
     """Host -> feed id for the feeds' own hosts and the hosts their articles live on."""
     hosts: dict[str, int] = {}
-    host = func.substring(Article.url, "^[a-z]+://([^/:]+)")
+    article_host = func.substring(Article.url, "^[a-z]+://([^/:]+)")
     rows = session.execute(
         select(Article.feed_id, func.min(Article.url)).where(Article.feed_id.in_(feed_ids))
-        .group_by(Article.feed_id, host)
+        .group_by(Article.feed_id, article_host)
     ).all()
     feeds = session.execute(select(Feed.id, Feed.url).where(Feed.id.in_(feed_ids))).all()
     for feed_id, url in [*feeds, *rows]:

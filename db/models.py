@@ -108,6 +108,8 @@ class Article(Base):
         UniqueConstraint("feed_id", "guid"),
         Index("ix_articles_state_updated", "state", "updated_at"),
         Index("ix_articles_search", "search", postgresql_using="gin"),
+        # reporting.feed_health: articles per feed in the last 30 days, index-only (0005).
+        Index("ix_articles_feed_id_created_at", "feed_id", "created_at"),
     )
 
     id: Mapped[bigint_pk]
@@ -337,3 +339,12 @@ class AgreementSector(Base):
     )
     sector: Mapped[str] = mapped_column(Text, primary_key=True)
     articles: Mapped[int]
+
+
+class HostSchedule(Base):
+    """When the next request to a host may start, shared by every process and run."""
+
+    __tablename__ = "host_schedule"
+
+    host: Mapped[str] = mapped_column(Text, primary_key=True)
+    next_start: Mapped[timestamptz]

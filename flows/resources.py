@@ -20,6 +20,7 @@ from db.migrate import upgrade
 from db.session import embedded_url, make_engine, make_session_factory, safe_url
 from flows.http import HttpClient, HttpConfig
 from flows.settings import Settings
+from flows.shared_limiter import SharedHostLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,12 @@ def http_config(settings: Settings) -> HttpConfig:
 
 
 @cache
-def http_client(config: HttpConfig) -> HttpClient:
-    return HttpClient(config)
+def http_client(config: HttpConfig, db: Database | None = None) -> HttpClient:
+    """The process's client for ``config``; with ``db``, host spacing holds across processes."""
+    if db is None:
+        return HttpClient(config)
+    limiter = SharedHostLimiter(db.sessions(), config.per_host_concurrency, config.min_host_delay)
+    return HttpClient(config, limiter=limiter)
 
 
 @cache

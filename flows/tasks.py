@@ -33,7 +33,7 @@ def poll_feed(
     db: Database, http: HttpConfig, feed_id: int, run_id: str | None, max_failures: int
 ) -> stages.Counts:
     """Fetch one feed (conditional GET) and store its new entries."""
-    return stages.poll_feed(db, http_client(http), feed_id, run_id=run_id,
+    return stages.poll_feed(db, http_client(http, db), feed_id, run_id=run_id,
                             max_failures=max_failures)
 
 
@@ -53,7 +53,7 @@ def _batch_name() -> str:
 @task(name="fetch-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
 def fetch_articles(db: Database, http: HttpConfig, ids: list[int], workers: int) -> stages.Counts:
     """Download a batch of articles and keep their raw HTML."""
-    return stages.fetch_articles(db, http_client(http), ids, workers=workers)
+    return stages.fetch_articles(db, http_client(http, db), ids, workers=workers)
 
 
 @task(name="clean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
@@ -103,7 +103,7 @@ def discover_sitemap_pages(
     db: Database, http: HttpConfig, feed_id: int, start: date, end: date, dry_run: bool
 ) -> tuple[stages.Counts, list[int]]:
     """Find a site's pages dated in the range in its sitemaps."""
-    return stages.discover_sitemap_pages(db, http_client(http), feed_id, start, end,
+    return stages.discover_sitemap_pages(db, http_client(http, db), feed_id, start, end,
                                          dry_run=dry_run)
 
 
@@ -113,4 +113,4 @@ def load_warc(
     hosts: dict[str, int], dry_run: bool,
 ) -> tuple[stages.Counts, list[int]]:
     """Store the pages of one WARC file on the feeds' hosts and in the date range."""
-    return stages.load_warc(db, http_client(http), source, start, end, hosts, dry_run=dry_run)
+    return stages.load_warc(db, http_client(http, db), source, start, end, hosts, dry_run=dry_run)
