@@ -25,7 +25,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable in logs
 
 
 def _database(settings: Settings) -> Any:
@@ -58,10 +58,27 @@ def _progress_bars() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _clear_failures() -> Iterator[None]:
+    """One line, not a traceback, for failures the user fixes outside accords."""
+    from db.errors import DatabaseUnavailableError
+    from flows.feedlist import FeedListError
+
+    try:
+        yield
+    except DatabaseUnavailableError as exc:
+        err.print(f"[red]error:[/] {exc}. Nothing is lost: run the command again once the "
+                  "database is back, and it finishes what this run left.")
+        raise typer.Exit(3) from None
+    except FeedListError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
 def run_ingest(feeds_file: Path | None, feed_urls: list[str] | None, force: bool) -> dict[str, Any]:
     from flows.ingest import ingest
 
-    with _progress_bars():
+    with _clear_failures(), _progress_bars():
         result: dict[str, Any] = ingest(
             feeds_file=str(feeds_file) if feeds_file else None, feed_urls=feed_urls, force=force
         )
@@ -158,7 +175,7 @@ def reextract(
     """Run the current extractor again over stored articles."""
     from flows.reextract import reextract as reextract_flow
 
-    with _progress_bars():
+    with _clear_failures(), _progress_bars():
         result = reextract_flow(since=since.date() if since else None, everything=all_)
     console.print(result)
 
@@ -188,7 +205,7 @@ def backfill(
         err.print(f"[red]error:[/] unknown source {', '.join(unknown)}; "
                   f"choose from {', '.join(get_args(Source))}")
         raise typer.Exit(2)
-    with _progress_bars():
+    with _clear_failures(), _progress_bars():
         result = backfill_flow(start=first, end=last, feeds=feed or [],
                                sources=cast(list[Source], sources), warc=warc or [],
                                dry_run=dry_run)

@@ -79,12 +79,14 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     for batch in chunks(half_done, settings.batch_size):
         cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
 
+    # Results first: a failed batch (the database gone) fails the run with its own error.
+    done = [f.result() for f in [*polled, *fetched, *cleaned]]
     # Articles a crashed run left cleaned but not extracted.
-    leftovers = tasks.select_articles_to_extract(db, None, False, False, wait_for=cleaned)
+    leftovers = tasks.select_articles_to_extract(db, None, False, False)
     extracted = [tasks.extract_articles.submit(db, batch)
                  for batch in chunks(leftovers, settings.batch_size)]
 
-    counts = merge_counts(f.result() for f in [*polled, *fetched, *cleaned, *extracted])
+    counts = merge_counts([*done, *(f.result() for f in extracted)])
     rows = per_feed_rows(counts, names)
     total = totals(rows)
     return {"feeds": rows, "total": total, "polled": len(due)}
