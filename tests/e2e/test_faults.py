@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def slow_site(tmp_path: Path) -> Iterator[tuple[SlowSite, Path]]:
     site = SlowSite()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             site.arrivals.append((self.path, time.monotonic()))
             if self.path == "/feed.xml":
                 body = rss(site.base, [f"/s/{n}.html" for n in range(ARTICLES)])
@@ -194,5 +195,5 @@ def test_two_runs_at_once_store_each_article_once_and_stay_polite(
     assert_complete(engine)
     engine.dispose()
     starts = sorted(t for _, t in site.arrivals)
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(starts)]
     assert min(gaps) >= delay - 0.05, gaps

@@ -4,6 +4,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import create_engine
@@ -61,7 +62,7 @@ def test_two_processes_worth_of_clients_keep_the_delay(
         t.start()
     for t in threads:
         t.join()
-    gaps = [b - a for a, b in zip(sorted(arrivals), sorted(arrivals)[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(sorted(arrivals))]
     assert len(arrivals) == 16
     assert min(gaps) >= DELAY - 0.05, gaps
     for client in clients:
