@@ -30,7 +30,7 @@ err = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable i
 
 def _database(settings: Settings) -> Any:
     from db.errors import DatabaseUnavailableError
-    from flows.resources import open_database
+    from flows.database import open_database
 
     try:
         return open_database(settings)
@@ -256,6 +256,7 @@ def show_records(settings: Settings) -> None:
     console.print(table)
 
 
+TABLE_ROWS = 50
 # The columns a terminal table shows per report (csv and json carry every column).
 TABLE_COLUMNS = {
     "summits": ("series", "edition", "year", "start_date", "city", "host_country", "status",
@@ -286,8 +287,10 @@ def query(
     if report not in REPORTS:
         err.print(f"[red]error:[/] unknown report {report!r}; choose from {', '.join(REPORTS)}")
         raise typer.Exit(2)
+    # A terminal shows a screenful; csv and json carry every row unless limited.
+    shown = limit if limit is not None or format_ != "table" else TABLE_ROWS
     filters = Filters(since=since.date() if since else None, until=until.date() if until else None,
-                      country=country, series=series, type=type_, limit=limit)
+                      country=country, series=series, type=type_, limit=shown)
     db = _database(get_settings())
     try:
         with db.sessions()() as session:
@@ -295,7 +298,10 @@ def query(
     except UnsupportedFilterError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
-    emit(rows, format_, TABLE_COLUMNS[report], title=f"{report} ({len(rows)})")
+    title = f"{report} ({len(rows)})"
+    if format_ == "table" and limit is None and len(rows) == TABLE_ROWS:
+        title = f"{report} (first {TABLE_ROWS}; --limit N or --format csv for more)"
+    emit(rows, format_, TABLE_COLUMNS[report], title=title)
 
 
 @app.command()
@@ -484,20 +490,23 @@ def server(
         raise typer.Exit(2)
     log = settings.data_dir / "logs" / "prefect-server.log"
     try:
-        db = _database(settings)  # the accords schema first, and the embedded server kept up
-        database_url = local.prefect_database_url(settings, deploy)
-        err.print(f"accords database {db}; Prefect server log {log}")
-        with local.prefect_stack(database_url=database_url, host=host, port=port, server_log=log,
-                           worker=worker, deploy=deploy, on_step=err.print) as stack:
-            console.print(f"[bold]Prefect UI: {stack.ui_url}[/]  (API {stack.api_url}); "
-                          f"ingest-nightly runs at '{deploy.nightly_cron}' "
-                          f"{deploy.nightly_timezone}. Ctrl-C stops.")
-            local.serve_forever(stack)
-            err.print("stopping the worker and the server")
+        with local.interruptible():  # SIGTERM too stops the children on the way out
+            db = _database(settings)  # the accords schema, and the embedded server kept up
+            database_url = local.prefect_database_url(settings, deploy)
+            err.print(f"accords database {db}; Prefect server log {log}")
+            with local.prefect_stack(database_url=database_url, host=host, port=port,
+                                     server_log=log, worker=worker, deploy=deploy,
+                                     on_step=err.print) as stack:
+                console.print(f"[bold]Prefect UI: {stack.ui_url}[/]  (API {stack.api_url}); "
+                              f"ingest-nightly runs at '{deploy.nightly_cron}' "
+                              f"{deploy.nightly_timezone}. Ctrl-C stops.")
+                local.serve_forever(stack)
+                err.print("stopping the worker and the server")
     except local.StackError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
+        err.print("stopped during start-up")
         raise typer.Exit(130) from None
     err.print("stopped")
 

@@ -21,12 +21,14 @@ def _scalar(value: Any) -> Any:
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
-    """A JSON array of objects (``pandas.read_json`` reads it directly)."""
+    """A JSON array of objects, one per line (``pandas.read_json`` reads it directly)."""
     def convert(v: Any) -> Any:
         return [_scalar(x) for x in v] if isinstance(v, list) else _scalar(v)
 
-    return json.dumps([{k: convert(v) for k, v in row.items()} for row in rows],
-                      ensure_ascii=False, indent=1)
+    # Compact objects: json's C encoder; ``indent`` would switch to the pure-Python one.
+    lines = (json.dumps({k: convert(v) for k, v in row.items()}, ensure_ascii=False)
+             for row in rows)
+    return "[\n" + ",\n".join(lines) + "\n]" if rows else "[]"
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -1,4 +1,6 @@
-"""Per-process resources built from settings: the database, the HTTP client, the cleaning pool.
+"""Per-process resources built from settings: the HTTP client and the cleaning pool.
+
+``Database`` and ``open_database`` (flows.database) are re-exported for the flows.
 
 Tasks receive small picklable handles (``Database``, ``HttpConfig``) and look the
 heavy objects up here, so every task of a run in one process shares one engine,
@@ -9,46 +11,12 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import cache
 
-from pydantic import SecretStr
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from db.migrate import upgrade
-from db.session import embedded_url, make_engine, make_session_factory, safe_url
+from flows.database import Database, open_database
 from flows.http import HttpClient, HttpConfig
 from flows.settings import Settings
 from flows.shared_limiter import SharedHostLimiter
-
-
-@dataclass(frozen=True, slots=True)
-class Database:
-    """A picklable handle on the database; the URL stays masked in reprs and logs."""
-
-    url: SecretStr
-
-    def engine(self) -> Engine:
-        return _engine(self.url.get_secret_value())
-
-    def sessions(self) -> sessionmaker[Session]:
-        return _sessions(self.url.get_secret_value())
-
-    def __str__(self) -> str:
-        return safe_url(self.url.get_secret_value())
-
-
-def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    """The configured database, or the embedded one started on demand, at the latest schema."""
-    if settings.database_url is not None:
-        url = settings.database_url.get_secret_value()
-    else:
-        url = embedded_url(settings.data_dir)
-    database = Database(SecretStr(url))
-    if migrate:
-        upgrade(database.engine())
-    return database
 
 
 def http_config(settings: Settings) -> HttpConfig:
@@ -84,11 +52,4 @@ def clean_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
-@cache
-def _engine(url: str) -> Engine:
-    return make_engine(url)
-
-
-@cache
-def _sessions(url: str) -> sessionmaker[Session]:
-    return make_session_factory(_engine(url))
+__all__ = ["Database", "clean_pool", "http_client", "http_config", "open_database"]

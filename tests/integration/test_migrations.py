@@ -46,3 +46,11 @@ def test_upgrade_twice_is_a_no_op(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     check(empty_engine)
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import HEAD, MIGRATIONS
+
+    assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == HEAD
