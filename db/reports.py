@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 REPORTS = ("summits", "agreements", "countries", "feeds")
@@ -72,6 +72,55 @@ def run_report(session: Session, report: str, filters: Filters) -> list[dict[str
         KeyError: unknown report.
         UnsupportedFilterError: a filter the report has no column for.
     """
+    sql, params = _report_sql(report, filters)
+    _no_jit(session)
+    return [dict(row._mapping) for row in session.execute(text(sql), params)]
+
+
+def export_report(session: Session, report: str, filters: Filters, fmt: str) -> str:
+    """One report as JSON (an array of objects) or CSV (lists joined by ``;``), built by
+    PostgreSQL: for large exports that is several times faster than formatting rows here.
+
+    Raises:
+        KeyError: unknown report.
+        UnsupportedFilterError: a filter the report has no column for.
+        ValueError: ``fmt`` is neither ``json`` nor ``csv``.
+    """
+    sql, params = _report_sql(report, filters)
+    _no_jit(session)
+    if fmt == "json":
+        order = _SPECS[report]["order"]
+        query = f"SELECT coalesce(json_agg(r ORDER BY {order}), '[]')::text FROM ({sql}) AS r"
+        return str(session.execute(text(query), params).scalar_one())
+    if fmt != "csv":
+        raise ValueError(f"unknown export format {fmt!r}")
+    probe = session.connection().exec_driver_sql(
+        *_driver_sql(session, text(f"SELECT * FROM ({sql}) AS q LIMIT 0").bindparams(**params)))
+    # DB-API description rows: (name, type_code, ...).
+    columns = [
+        f'array_to_string(q."{name}", \';\') AS "{name}"' if type_code in _ARRAY_OIDS
+        else f'q."{name}"'
+        for name, type_code, *_ in probe.cursor.description
+    ]
+    statement = text(f"COPY (SELECT {', '.join(columns)} FROM ({sql}) AS q) "
+                     "TO STDOUT WITH (FORMAT csv, HEADER)").bindparams(**params)
+    sql_text, sql_params = _driver_sql(session, statement)
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(sql_text, sql_params) as copy:
+        return b"".join(bytes(chunk) for chunk in copy).decode()
+
+
+def _driver_sql(session: Session, statement: TextClause) -> tuple[str, dict[str, Any]]:
+    """``statement`` in the driver's own parameter style (COPY goes to psycopg directly)."""
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    return str(compiled), dict(compiled.params)
+
+
+# text[] and varchar[]: the list columns of the views.
+_ARRAY_OIDS = frozenset({1009, 1015})
+
+
+def _report_sql(report: str, filters: Filters) -> tuple[str, dict[str, Any]]:
     spec = _SPECS[report]
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -96,8 +145,7 @@ def run_report(session: Session, report: str, filters: Filters) -> list[dict[str
     if filters.limit:
         sql += " LIMIT :limit"
         params["limit"] = filters.limit
-    _no_jit(session)
-    return [dict(row._mapping) for row in session.execute(text(sql), params)]
+    return sql, params
 
 
 def _no_jit(session: Session) -> None:

@@ -14,7 +14,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db import load, merge
-from db.reports import Filters, UnsupportedFilterError, run_report, search_articles
+from db.reports import (
+    Filters,
+    UnsupportedFilterError,
+    export_report,
+    run_report,
+    search_articles,
+)
 from db.roles import grant_reader
 from extractors.records import Agreement, Extraction, Span, Summit
 from flows.output import to_csv, to_json
@@ -161,3 +167,21 @@ def test_the_reader_reads_views_and_cannot_write(reader: tuple[str, str]) -> Non
 def test_role_names_are_validated(session: Session) -> None:
     with pytest.raises(ValueError):
         grant_reader(session, "x; DROP TABLE articles")
+
+
+@pytest.mark.parametrize("report", ["summits", "agreements", "countries", "feeds"])
+def test_exports_built_by_postgresql_match_the_rows(filled: Session, report: str) -> None:
+    rows = run_report(filled, report, Filters())
+    exported = json.loads(export_report(filled, report, Filters(), "json"))
+    assert exported == json.loads(to_json(rows))
+    parsed = list(csv.DictReader(io.StringIO(export_report(filled, report, Filters(), "csv"))))
+    expected = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    assert [list(r) for r in parsed] == [list(r) for r in expected]
+    if report == "agreements":
+        assert parsed[1]["parties"] == "CN;KZ;UZ"
+
+
+def test_exports_apply_filters(filled: Session) -> None:
+    exported = json.loads(export_report(filled, "summits", Filters(country="uz"), "json"))
+    assert [s["series"] for s in exported] == ["China-Central Asia Summit"]
+    assert export_report(filled, "summits", Filters(country="ZZ"), "json") == "[]"
