@@ -1,13 +1,12 @@
 """The backfill flow: fill a past date range from stored pages, sitemaps or WARC files."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
-from pydantic import Field
 
 from flows import progress, stages, tasks
 from flows.feedlist import FeedListError, read_feed_list
@@ -39,20 +38,25 @@ def _run_name() -> str:
 
 @flow(name="backfill", flow_run_name=_run_name, log_prints=False)
 def backfill(
-    start: Annotated[date, Field(description="First day to fill (inclusive).")],
-    end: Annotated[date, Field(description="Last day to fill (inclusive).")],
-    feeds: Annotated[list[FeedName], Field(  # type: ignore[valid-type]
-        description="Feeds whose sites to fill; empty means all configured feeds.")] = [],  # noqa: B006
-    sources: Annotated[list[Source], Field(
-        description="stored: clean and extract again from the raw HTML already stored; "
-        "sitemap: the sites' XML and news sitemaps, pages dated in the range; "
-        "warc: WARC files (e.g. CC-NEWS) given below, filtered by date and by the feeds' hosts."
-    )] = ["stored"],  # noqa: B006
-    warc: Annotated[list[str], Field(
-        description="Local paths or http(s) URLs of WARC files, for the warc source.")] = [],  # noqa: B006
-    dry_run: Annotated[bool, Field(description="Count what would be done; write nothing.")] = False,
+    start: date,
+    end: date,
+    feeds: list[FeedName] = [],  # type: ignore[valid-type]  # noqa: B006
+    sources: list[Source] = ["stored"],  # noqa: B006
+    warc: list[str] = [],  # noqa: B006
+    dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Fill a date range: re-process stored pages, or find old pages in sitemaps and WARC files."""
+    """Fill a date range: re-process stored pages, or find old pages in sitemaps and WARC files.
+
+    Args:
+        start: First day to fill (inclusive).
+        end: Last day to fill (inclusive).
+        feeds: Feeds whose sites to fill; empty means every configured feed.
+        sources: stored = clean and extract again from the raw HTML already stored (no
+            network); sitemap = the sites' XML and news sitemaps, pages dated in the range;
+            warc = the WARC files below (e.g. CC-NEWS), filtered by date and the feeds' hosts.
+        warc: Local paths or http(s) URLs of WARC files, for the warc source.
+        dry_run: Count what would be done; write nothing.
+    """
     logger = get_run_logger()
     settings = get_settings()
     db = open_database(settings)

@@ -17,8 +17,9 @@ from flows.summary import merge_counts, totals_of
 def reextract(since: date | None = None, everything: bool = False) -> dict[str, Any]:
     """Re-extract summits and agreements from stored articles (after an extractor upgrade).
 
-    By default only articles extracted by another extractor version (or never);
-    ``everything`` takes all of them. ``since`` limits to articles published since then.
+    Args:
+        since: Only articles published on or after this day; empty means all.
+        everything: Every stored article, not only those another extractor version read.
     """
     logger = get_run_logger()
     settings = get_settings()

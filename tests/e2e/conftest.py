@@ -4,6 +4,7 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.settings import get_settings
+from tests.e2e.deployments import deployed  # noqa: F401  (fixture: Prefect server + worker)
 
 
 @pytest.fixture(scope="session")
