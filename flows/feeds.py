@@ -48,7 +48,12 @@ def parse_feed(content: bytes, *, base_url: str, content_type: str | None = None
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
+    except Exception as exc:  # noqa: BLE001 - feedparser's own crashes cost this feed only
+        # Seen: character references to surrogates or beyond U+10FFFF, undecodable
+        # encoding names in the XML declaration.
+        raise FeedParseError(f"feedparser failed: {type(exc).__name__}: {exc}"[:500]) from None
     problem = _bozo_message(parsed) if _is_real_problem(parsed) else None
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(problem or "no feed found in the document")
@@ -116,8 +121,9 @@ def _authors(raw: Any) -> tuple[str, ...]:
 
 
 def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()[:2000]
+    # NUL (from "&#0;" or raw bytes feedparser reads loosely) is refused by PostgreSQL text.
+    if isinstance(value, str) and (clean := value.replace("\x00", "").strip()):
+        return clean[:2000]
     return None
 
 

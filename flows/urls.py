@@ -22,8 +22,15 @@ def canonical_url(url: str) -> str:
         InvalidUrlError: for anything but an absolute http(s) URL.
     """
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidUrlError(f"not an http(s) URL: {url[:200]!r}")
-    normal = urlsplit(normalize_url(url, strict=False, trailing_slash=True))
+    if "\x00" in url:
+        raise InvalidUrlError(f"NUL character in URL: {url[:200]!r}")
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise InvalidUrlError(f"not an http(s) URL: {url[:200]!r}")
+        normal = urlsplit(normalize_url(url, strict=False, trailing_slash=True))
+    except InvalidUrlError:
+        raise
+    except ValueError as exc:  # urllib refuses some hosts (invalid under NFKC, bad ports, ...)
+        raise InvalidUrlError(f"unusable URL {url[:200]!r}: {exc}") from None
     return urlunsplit(("https", normal.netloc, normal.path or "/", normal.query, ""))
