@@ -32,7 +32,7 @@ _SMALL_WORDS = frozenset(["of", "and", "the", "on", "in", "for", "to", "between"
 _GENERIC_MODIFIERS = frozenset(
     ["cooperation", "co-operation", "bilateral", "new", "final", "joint", "strategic", "other", "various", "important", "historic", "key", "landmark", "comprehensive", "formal", "international", "official", "several", "major", "draft", "proposed", "previous", "revised", "original", "prior", "similar", "separate", "latest", "current", "existing", "broad", "five-year", "three-year", "one-year", "two-year", "ten-year", "year-long", "fresh", "initial", "tentative", "preliminary", "signed", "the", "a", "an", "this", "that", "its", "their", "his", "her", "our", "these", "those", "further", "additional", "total", "package", "number", "variety", "series", "set", "tripartite", "trilateral", "multilateral", "interim", "definitive"]
 )
-_ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b)[a-z][\w-]*\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
+_ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
 _EVENT = re.compile(
     r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
@@ -60,6 +60,10 @@ _STATUS_RULES: list[tuple[AgreementStatus, re.Pattern[str]]] = [
                            r"communique said|declaration said)\b")),
     ("agreed", re.compile(r"(?i)\b(?:agree(?:d|s|ing)?|reach\w*|hammer\w*|struck|in principle|extend\w*|"
                           r"renew\w*|revis\w+|reaffirm\w*)\b")),
+]
+# The same rules, case-sensitive, for lower-cased text: sre has no fast path for (?i) alternations.
+_STATUS_RULES_LOWER: list[tuple[AgreementStatus, re.Pattern[str]]] = [
+    (status, re.compile(pattern.pattern.replace("(?i)", "", 1))) for status, pattern in _STATUS_RULES
 ]
 _DECLARATIVE_TYPES = frozenset({"declaration", "communique", "joint_statement", "plan", "other"})
 
@@ -97,6 +101,35 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
     return company_re, domestic_re, nondip_re, tuple(historic)
 
 
+_TOKEN = re.compile(r"[a-z0-9]+")
+_COMPANY_CASED = re.compile(r"\b(?:Co|Corp|Inc|Ltd|AG|plc|GmbH)\b|\bunions?\b|<[A-Z]+(?:\.[A-Z]+)?>")
+_HISTORIC_COMMON = frozenset(["treaty", "of", "the", "pact", "agreement", "charter", "act", "final", "nations", "u", "n"])
+
+
+@cache
+def _marker_sets() -> tuple[frozenset[str], re.Pattern[str], frozenset[str], frozenset[str]]:
+    """Word sets behind the company, domestic and historic checks: a set lookup per sentence is
+    several times faster than a case-insensitive alternation of every marker."""
+    data = _doc_data()
+    company: list[str] = data["company_markers"]  # type: ignore[assignment]
+    lower = [w.lower() for w in company if w not in ("co", "corp", "inc", "ltd", "ag", "plc", "gmbh", "union", "unions")]
+    single = frozenset(w for w in lower if _TOKEN.fullmatch(w))
+    phrases = [w for w in lower if not _TOKEN.fullmatch(w)] or ["(?!)"]
+    phrase_re = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in phrases) + r")\b")
+    domestic: list[str] = data["domestic_markers"]  # type: ignore[assignment]
+    historic = _marker_patterns()[3]
+    keys = frozenset(t for h in historic for t in _TOKEN.findall(h.lower())) - _HISTORIC_COMMON
+    return single, phrase_re, frozenset(w.lower() for w in domestic), keys
+
+
+def _company_marker(text: str) -> bool:
+    """Same test as the company pattern of :func:`_marker_patterns`."""
+    single, phrase_re = _marker_sets()[:2]
+    low = text.lower()
+    return (not single.isdisjoint(_TOKEN.findall(low)) or phrase_re.search(low) is not None
+            or _COMPANY_CASED.search(text) is not None)
+
+
 @cache
 def _historic_pattern() -> re.Pattern[str]:
     historic = _marker_patterns()[3]
@@ -124,6 +157,8 @@ class DocMention:
     """From a headline: joins a body record of the same kind instead of opening one."""
     lead: int | None = None
     """For a list item, the sentence that introduces the list ("... also signed:")."""
+    topic_break: int | None = None
+    """Index in ``sectors`` where a second topic starts ("on X, as well as on Y and Z")."""
 
 
 @dataclass(slots=True)
@@ -268,7 +303,7 @@ def _count_before(before: str) -> tuple[int | None, bool]:
     if m and not re.search(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$", m.group(0)):
         word = m.group(1).lower()
         return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
-    if re.search(r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of)\s+(?:[a-z][\w-]*\s+){0,2}$", before):
+    if re.search(r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|a slew of|a host of)\s+(?:[a-z][\w-]*\s+){0,2}$", before):
         return None, True
     return None, False
 
@@ -288,6 +323,11 @@ _VERBISH = frozenset(
      "reportedly", "finally", "officially", "formally", "jointly", "recently", "agree", "agreed", "sign",
      "signed", "reach", "reached", "seal", "sealed", "strike", "struck", "ink", "inked", "new", "do", "did"]
 )
+# A bare verb left from a coordinated series ("to prevent, fight and recover from fires") is no sector.
+_BARE_VERBS = frozenset(
+    ["prevent", "fight", "combat", "counter", "tackle", "recover", "respond", "address", "reduce", "protect",
+     "mitigate", "manage", "resolve", "end", "stop", "curb", "detect", "deter", "eliminate", "eradicate"]
+)
 # Generic purpose verbs: "to boost trade" names the sector "trade".
 _GENERIC_VERBS = (
     r"boost|promot|strengthen|enhanc|improv|develop|deepen|expand|increas|support|facilitat|ensur|foster|"
@@ -297,6 +337,7 @@ _GENERIC_VERBS = (
 
 def _modifier_sector(before: str) -> str | None:
     """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
+    before = re.sub(r"[\"“”]", " ", before)  # a quoted epithet: a "historic" peace agreement
     m = re.search(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$", before)
     if not m:
         return None
@@ -327,12 +368,13 @@ _SECTOR_STRIP = re.compile(
     r"such as|issues ranging from|ranging from|issues such as|matters such as|"
     r"(?:the )?importance of|(?:the )?need (?:for|to)|(?:the )?development of cooperation in the fields? of|"
     r"(?:[a-z]+ )?cooperation in the (?:fields?|spheres?|areas?) of|cooperation in|cooperation on|"
+    r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:co-?operation|efforts?|measures|steps|work) to|"
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
     r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
 )
 _SECTOR_STOP = re.compile(
     r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
-    r"although|despite|between the|signed|by|from(?! \w+ to\b)|under|as well as|but|with the aim|so that|in order|"
+    r"although|despite|between the|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
     r"ahead of|at (?:talks|a|an|the|its)|during|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
     r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
@@ -360,7 +402,7 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pieces = [x for p in re.split(r"\s+to\s+|,\s*", body[ranging.end():]) for x in re.split(r"\s+and\s+", p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (re.split(r"(?<=[a-z])\s+and\s+(?=[a-z])", p, maxsplit=1) if len(p.split()) > 6 else [p])]
+    pieces = [x for p in pieces for x in (re.split(r"(?<=[A-Za-z])\s+and\s+(?=[a-z])", p, maxsplit=1) if len(p.split()) > 6 else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -373,14 +415,18 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         phrase = re.sub(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$", "", phrase)
         phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
                         r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
-                        r"for (?:the )?(?:period|years?|next|coming) .*)$", "", phrase)
+                        r"for (?:the )?(?:period|years?|next|coming) .*|"
+                        r"(?:with)?in (?:the next |the coming )?(?:\w+ )?(?:days?|weeks?|months?|years?)\b.*)$", "", phrase)
+        if len(phrase.split()) > 6:
+            # a long item ends where a place phrase starts: "border security on the external borders of ..."
+            phrase = re.split(r"\s+(?:on|at|along|across|within|inside)\s+the\s+", phrase, maxsplit=1)[0]
         words = phrase.split()
-        if not phrase or len(phrase) > 70 or len(words) > 8 or not re.search(r"[a-z]", phrase):
+        if len(phrase) < 2 or len(phrase) > 70 or len(words) > 8 or not re.search(r"[a-z]|[A-Z]{2}", phrase):
             continue
         low = phrase.lower()
         if _DOC_WORD.search(low) or (speaker and piece is pieces[-1]) or low in _SMALL_WORDS:
             continue
-        if low in _NOT_SECTOR or words[0].lower() in _VERBISH or (
+        if low in _NOT_SECTOR or low in _BARE_VERBS or words[0].lower() in _VERBISH or (
                 len(words) == 1 and re.fullmatch(r"[a-z]+(?:ed|ly)", low)):
             continue
         keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() or re.fullmatch(
@@ -390,7 +436,8 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
 
 
 _DOC_WORD = re.compile(r"\b(?:agreements?|accords?|treat(?:y|ies)|declarations?|communiqu\w*|memorand\w*|protocols?|"
-                       r"statements?|documents?|pacts?|deals?|conventions?|charters?)\b")
+                       r"statements?|documents?|pacts?|deals?|conventions?|charters?|programs?|programmes?|concepts?|roadmaps?|"
+                       r"action plans?)\b")
 # Verbs after the noun that introduce what a document covers ("The pact, signed in May, covers X").
 _CONTENT_LEAD = re.compile(
     r"(?:[^.;]{0,80}?)\b(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
@@ -400,7 +447,8 @@ _CONTENT_LEAD = re.compile(
     r"(?:designed|intended|meant) to|in order to)\s+"
 )
 _IMMEDIATE_LEAD = re.compile(
-    r"\s*(?:with [^,.]{1,40}?\s+)?(on|to|for|in the (?:fields?|areas?|spheres?) of|in)\s+"
+    r"\s*(?:(?:with|between) [^,.]{1,40}?\s+|(?:in|at) [A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?\s+)?(?:(?:were|was|have been|has been|had been)\s+(?:signed|adopted|approved|issued|concluded)\s+)?"
+    r"(on|to|for|in the (?:fields?|areas?|spheres?) of|in)\s+"
     r"(?!the two|both|each|be\b|it\b|them\b|date\b|(?:\w+\s+)?(?:years?|months?|weeks?|days?)\b|[A-Z]|\d)"
 )
 
@@ -427,6 +475,21 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
                 "ends", "its"):
             return []  # a noun, not a verb: "a pact to agreement on ..."
     return _sectors_from(body, s_start + body_start)
+
+
+_FURTHER_TOPIC = re.compile(r",?\s+as well as\s+(?:on|about|in the fields? of)\s+")
+
+
+def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int) -> list[tuple[str, int, int]]:
+    """Sectors of a second topic after the first list: "statements on X, as well as on Y and Z"."""
+    if not sectors:
+        return []
+    end = sectors[-1][2] - s_start
+    more = _FURTHER_TOPIC.match(text, end, min(len(text), end + 40)) or re.compile(
+        r"[^,.;]{0,40}?" + _FURTHER_TOPIC.pattern).match(text, end)
+    if more is None:
+        return []
+    return _sectors_from(text[more.end():], s_start + more.end())
 
 
 def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, int]]:
@@ -492,8 +555,9 @@ def _sector_noun(word: str) -> str:
 def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
     pattern, table = _noun_pattern()
-    company_re, domestic_re, nondip_re, historic = _marker_patterns()
+    _, _, nondip_re, historic = _marker_patterns()
     historic_re = _historic_pattern()
+    domestic_words, historic_keys = _marker_sets()[2:]
     out: list[DocMention] = []
     lead: int | None = None
     for i, s in enumerate(ctx.sentences):
@@ -513,10 +577,14 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if not sentence_checked:
                 # per-sentence facts, computed once and only for sentences naming a document
                 sentence_checked = True
-                company = bool(company_re.search(text) or company_re.search(ctx.text[s.start:s.end]))
-                historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)]
-                domestic = bool(re.search(r"(?i)\bdomestic\b", text)) or (
-                    bool(domestic_re.search(text)) and not _has_two_states(ctx, i))
+                raw = ctx.text[s.start:s.end]
+                company = _company_marker(text) or (raw != text and _company_marker(raw))
+                tokens = set(_TOKEN.findall(text.lower()))
+                historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)] if not tokens.isdisjoint(
+                    historic_keys) else []
+                domestic = "domestic" in tokens or (
+                    not domestic_words.isdisjoint(_TOKEN.findall(_SIGNATORY_PARTIES.sub(" ", text).lower()))
+                    and not _has_two_states(ctx, i))
                 has_event = bool(_EVENT.search(status_text))
             noun = m.group(0)
             low = noun.lower()
@@ -592,8 +660,10 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                                  count=count if counted else None)
             if counted and count is None:
                 mention.count = None
-            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted
             mention.indefinite = bool(_INDEFINITE.search(near))
+            # "the US terminated an agreement": the article next to the noun decides, not an earlier "the"
+            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted and not re.search(
+                r"(?i)(?<!such\s)\b(?:a|an|another)\s+$", near)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
@@ -620,14 +690,24 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
                 mention.sectors += _sentence_sectors(text, m.end(), s.start)
+                further = _further_topic(text, mention.sectors, s.start)
+                if further:
+                    mention.topic_break = len(mention.sectors)
+                    mention.sectors += further
             elif mention.title_span[1] < s.end:
                 mention.sectors += _sentence_sectors(text, mention.title_span[1] - s.start, s.start)
+            of = re.match(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])", after) if kind == "plan" and not title else None
+            if of and not mention.sectors:
+                # "the concept of military cooperation", "a programme of joint exercises"
+                mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
             mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind)
             mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
 
 
+# "the parties approved ...": the signatories, not political parties.
+_SIGNATORY_PARTIES = re.compile(r"(?i)\b(?:the|both|two|all|contracting|signatory)\s+(?:two\s+|three\s+|contracting\s+)?parties\b")
 _NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|failed to|close to|"
                       r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
 _UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
@@ -670,10 +750,15 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     best: tuple[int, AgreementStatus] | None = None
     fallback: tuple[int, AgreementStatus] | None = None
     signed_near = False
-    for status, pattern in _STATUS_RULES:
+    # only cues that can win are scanned: near the noun, or before it with no comma in between
+    comma = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos))
+    lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
+    low = text.lower()
+    rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
+    for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
-        for cue in pattern.finditer(text):
+        for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
                 continue
             dist = abs(cue.start() - pos) if cue.start() >= pos else pos - cue.end()
@@ -693,12 +778,17 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     status = best[1]
     if status == "adopted" and signed_near:
         return "signed"
+    if status == "signed" and _FUTURE_SIGNING.search(text) and not re.search(
+            r"(?i)\b(?:signed|inked|concluded|ratified|in force|in effect)\b", text):
+        return "planned"  # "will welcome them ... before signing the agreement": a gerund of a signing to come
     if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text) and not re.search(
             r"(?i)\bsigned\b", text):
         return "adopted"
     return status
 
 
+_FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
+                             r"(?:sign|meet|welcome|travel|host|hold|attend)\b")
 _STATUS_PRIORITY: tuple[AgreementStatus, ...] = ("terminated", "planned", "signed", "negotiating", "adopted", "agreed")
 
 
@@ -714,6 +804,8 @@ def _draft_status(draft: DocDraft, summit_status: str | None) -> AgreementStatus
     if body and body[0].status and "terminated" not in found:
         # a later "signed" outranks an earlier "adopted"/"agreed" for the same document
         signed_too = any(m.status == "signed" and _compatible_type(m.type, body[0].type) for m in body[1:])
+        if body[0].status == "agreed" and not signed_too and any(m.status == "planned" for m in body[1:]):
+            return "planned"  # "agreed on the text" ... "will sign it on Friday": the signing is still to come
         return "signed" if body[0].status in ("adopted", "agreed") and signed_too else body[0].status
     for status in _STATUS_PRIORITY:
         if status in found:
@@ -737,10 +829,12 @@ def _split_topics(mentions: list[DocMention]) -> list[DocMention]:
         if not (m.plural and m.count is None and m.type in ("joint_statement", "declaration") and len(m.sectors) > 1):
             out.append(m)
             continue
-        for sector in m.sectors:
+        k = m.topic_break
+        groups = [m.sectors[:k], m.sectors[k:]] if k else [[sector] for sector in m.sectors]
+        for group in groups:
             out.append(DocMention(
                 sentence=m.sentence, start=m.start, end=m.end, type=m.type, noun=m.noun, plural=False,
-                sectors=[sector], status=m.status, weak=m.weak,
+                sectors=group, status=m.status, weak=m.weak,
             ))
     return out
 
@@ -781,6 +875,8 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
             if target is None:
                 pending_docs.append(m)
                 continue
+        elif m.anaphoric and _listed_apart(drafts, m):
+            pass  # "approved programmes on X, as well as the concept of Y": a further document
         elif m.anaphoric:
             if m.noun.lower() in ("documents",):
                 target = next((d for d in reversed(drafts) if d.head.count), None)
@@ -795,6 +891,7 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
         else:
             target = next((d for d in reversed(drafts) if d not in same_sentence
                            and _compatible_type(d.head.type, m.type) and not d.head.count
+                           and not (m.indefinite and d.head.type != m.type)
                            and not d.title and d.head.plural == m.plural
                            and (d.head.status == m.status or "terminated" not in (d.head.status, m.status))
                            and _sectors_overlap(d, m) and _same_parties(ctx, d.head, m)), None)
@@ -829,9 +926,17 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
 
 def _sectors_overlap(d: DocDraft, m: DocMention) -> bool:
     """Two indefinite mentions are one document unless they name different subjects."""
-    mine = {w for sec in m.sectors for w in sec[0].lower().split() if len(w) > 3}
-    theirs = {w for x in d.mentions for sec in x.sectors for w in sec[0].lower().split() if len(w) > 3}
+    mine = {w.lower() for sec in m.sectors for w in sec[0].split() if len(w) > 3 or w.isupper()}
+    theirs = {w.lower() for x in d.mentions for sec in x.sectors for w in sec[0].split() if len(w) > 3 or w.isupper()}
     return not mine or not theirs or bool(mine & theirs)
+
+
+def _listed_apart(drafts: list[DocDraft], m: DocMention) -> bool:
+    """A definite item with its own subject, listed in the sentence of a document on another subject."""
+    if not m.sectors:
+        return False
+    here = [d for d in drafts if d.mentions[-1].sentence == m.sentence and any(x.sectors for x in d.mentions)]
+    return bool(here) and not any(_sectors_overlap(d, m) for d in here)
 
 
 def _anaphoric_only(d: DocDraft) -> bool:
@@ -952,6 +1057,8 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
 def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> bool:
     for m in draft.mentions[:1]:
         for d in ctx.dates[m.sentence]:
+            if ctx.ref.year and d.year and d.year > ctx.ref.year:
+                continue  # a term or target year ("for 2026-2028", "until 2030"), not when it was signed
             if d.year and summit.year and d.year != summit.year:
                 return True
             if d.year and summit.year is None and d.month:
@@ -1014,7 +1121,7 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
     for draft in drafts:
         head = draft.head
         title = draft.title
-        dtype: AgreementType = next((m.type for m in draft.mentions if m.title), head.type)
+        dtype: AgreementType = next((m.type for m in draft.mentions if m.title), _usual_type(draft))
         primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
         status = _draft_status(draft, primary.status if primary else None)
         signed = _signed_on(ctx, draft, status)
@@ -1025,6 +1132,8 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         if head.anaphoric and not title and head.count is None and not link and not _anaphor_allowed(ctx, draft, status):
             continue
         parties = list(link[1].participants) if link else _parties(ctx, draft)
+        if link:
+            parties += [c for c in _joiners(ctx, head) if c not in parties]
         if not parties and not title:
             parties = previous_parties or _article_parties(ctx)
         elif not parties and head.lead is not None:
@@ -1068,6 +1177,24 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
             evidence=evidence, values=tuple(values), confidence=_confidence(draft, title, link is not None),
         ))
     return out
+
+
+_JOINED = re.compile(r"(?i)\b(?:also|too)\s+(?:\w+\s+)?(?:signed|joined|endorsed|signed on)\b|\b(?:joined|signed on)\s+(?:with|to)\b")
+
+
+def _joiners(ctx: ArticleContext, m: DocMention) -> list[str]:
+    """Countries that join a summit's document beyond its members: "India and Mexico also signed on"."""
+    s = ctx.sentences[m.sentence]
+    cue = _JOINED.search(ctx.sentence_text(m.sentence))
+    if cue is None:
+        return []
+    return [p.key for p in ctx.places[m.sentence] if p.kind == "country" and p.end - s.start <= cue.start()]
+
+
+def _usual_type(draft: DocDraft) -> AgreementType:
+    """The noun the body uses most for an untitled document ("a peace treaty" once, "the agreement" thrice)."""
+    body = [m.type for m in draft.mentions if not m.weak] or [draft.head.type]
+    return max(dict.fromkeys(body), key=body.count)
 
 
 def _anaphor_allowed(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> bool:

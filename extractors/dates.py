@@ -24,6 +24,11 @@ _REF_PUBLISHED = re.compile(
 )
 _REF_TIME_DATE = re.compile(r"\b\d{1,2}:\d{2},\s+" + _MONTH + r"\s+(?P<day>\d{1,2}),\s+" + _YEAR)
 _REF_DAY_MONTH_YEAR = re.compile(r"(?m)^\s*(?P<day>\d{1,2})\s+" + _MONTH + r"\s+" + _YEAR + r"\b")
+# Dateline with a year: "MINSK, Oct 9, 2026 -" / "WASHINGTON, October 9, 2026 (Reuters)".
+_REF_DATELINE_YEAR = re.compile(
+    r"(?m)^\s*(?:\(?[A-Z][A-Za-z.'’ ]+\)?,\s+)?(?:[A-Z][A-Za-z.]+,\s+)?" + _MONTH
+    + r"\s+(?P<day>\d{1,2}),\s+" + _YEAR + r"\b"
+)
 # Newswire dateline without a year: "WASHINGTON, March 16 -" / "Baku, October 7, AZERTAC".
 _REF_DATELINE = re.compile(
     r"(?m)^\s*(?:\(?[A-Z][A-Za-z.'’ ]+\)?,\s+)?(?:[A-Z][A-Za-z.]+,\s+)?" + _MONTH
@@ -90,7 +95,7 @@ def find_reference_date(text: str, published: datetime | date | None = None) -> 
     head = text[:1500]
     if m := _REF_ISO.search(head):
         return RefDate(year=int(m.group(1)), month=int(m.group(2)), day=int(m.group(3)))
-    for pattern in (_REF_TIME_DATE, _REF_DAY_MONTH_YEAR):
+    for pattern in (_REF_TIME_DATE, _REF_DAY_MONTH_YEAR, _REF_DATELINE_YEAR):
         if m := pattern.search(head):
             return RefDate(year=int(m["year"]), month=MONTHS[m["mon"].lower()], day=int(m["day"]))
     if m := _REF_PUBLISHED.search(text):

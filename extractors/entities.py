@@ -32,6 +32,8 @@ class Organisation:
     """Summit series name, e.g. "SCO Summit"."""
     hq_cities: tuple[str, ...] = ()
     """Seat cities: a summit there is not hosted by that country as a participant."""
+    summit_guests: tuple[str, ...] = ()
+    """Non-members that sit at every leaders' summit of the series (the EU at the G7)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ def load_gazetteer() -> Gazetteer:
         key: Organisation(
             key=key, code=val.get("code", key), members=tuple(val["members"]),
             expand=bool(val["expand"]), series=val.get("series"),
-            hq_cities=tuple(val.get("hq_cities", ())),
+            hq_cities=tuple(val.get("hq_cities", ())), summit_guests=tuple(val.get("summit_guests", ())),
         )
         for key, val in orgs_raw.items()
     }

@@ -153,33 +153,34 @@ def _masked(text: str, start: int, places: tuple[Place, ...] | list[Place]) -> s
 def _np_start(masked: str, trig: int) -> int:
     """Start of the noun phrase that ends at ``trig`` (exclusive) in the masked sentence."""
     pos = trig
-    tokens = list(re.finditer(r"\S+", masked[:trig]))
+    lo = max(0, trig - _NP_WINDOW)
+    tokens = list(re.finditer(r"\S+", masked[lo:trig]))
     for tok in reversed(tokens):
         word = tok.group(0)
         bare = word.strip("“”\"‘’'(),:;")
         lower = bare.lower()
-        if word.endswith((",", ";", ":")) and tok.end() != trig:
+        if word.endswith((",", ";", ":")) and lo + tok.end() != trig:
             break
         if "\0" in word and set(word.strip("()’'s-–—")) <= {"\0", "-", "–", "—", "+", "/"}:
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if bare in ("-", "–", "—", "/", "&") or lower in ("and",) and pos < trig:
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if _ORDINAL.fullmatch(lower) or re.fullmatch(r"(?:19|20)\d\d", bare) or lower in ORDINALS:
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if lower in _NP_WORDS or lower.rstrip("’'") in ("leaders", "heads-of-state"):
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if re.fullmatch(r"\d+(?:st|nd|rd|th)?-anniversary|\d+%?|[A-Z0-9]+\+\d", bare):
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if bare[:1].isupper() and bare not in _STOP_CAPS and not word.endswith(("'s", "’s")):
-            pos = tok.start()
+            pos = lo + tok.start()
             continue
         if "\0" in word and word.endswith(("'s", "’s")) and not _DETERMINER & {lower}:
-            pos = tok.start()  # "China’s summit" keeps the host in the phrase
+            pos = lo + tok.start()  # "China’s summit" keeps the host in the phrase
             continue
         break
     # "heads of state and government summit"
@@ -415,12 +416,21 @@ def _attach_dates(ctx: ArticleContext, sent: int, mention: SummitMention, text: 
 # --- clustering ----------------------------------------------------------------------
 
 
+# A real sentence names a few summits; one naming hundreds is noise or hostile, and each
+# trigger costs a pass over its sentence.
+_MAX_TRIGGERS_PER_SENTENCE = 12
+# How far back a noun phrase before "summit" may start ("the 25th China-EU ...").
+_NP_WINDOW = 300
+
+
 def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
     """Every summit mention in the article that is not a mountain, company or industry event."""
     out: list[SummitMention] = []
     for i in range(len(ctx.sentences)):
         text = ctx.sentence_text(i)
-        for m in _TRIGGER.finditer(text):
+        for k, m in enumerate(_TRIGGER.finditer(text)):
+            if k >= _MAX_TRIGGERS_PER_SENTENCE:
+                break
             if m.group(0).lower() == "summitry":
                 continue
             mention = _parse_mention(ctx, i, m)
@@ -772,6 +782,9 @@ def _participants(ctx: ArticleContext, draft: SummitDraft, country: str | None, 
             if org.expand:
                 for c in org.members:
                     add(c)
+                if draft.name == org.series and org.summit_guests and not _enumerated_or_ministerial(ctx, draft, org.members):
+                    for c in org.summit_guests:
+                        add(c)
             else:
                 orgs.append(part.key)
     hq = {c for o in orgs for c in gaz.org(o).hq_cities}
@@ -794,6 +807,22 @@ def _participants(ctx: ArticleContext, draft: SummitDraft, country: str | None, 
         if org.code and not (org.members and len(present) >= max(5, 0.6 * len(org.members))):
             add(org.code)
     return codes
+
+
+def _enumerated_or_ministerial(ctx: ArticleContext, draft: SummitDraft, members: tuple[str, ...]) -> bool:
+    """The text lists the club's members itself, or the meeting is of ministers: no standing guests."""
+    key = next((p.key for p in draft.parts if p.kind != "country"), None)
+    for plist in ctx.places[:4]:
+        for p in plist:
+            if p.key == key and re.match(r"(?i)\s+(?:[a-z]+\s+)?ministers\b", ctx.shadow[p.end:p.end + 30]):
+                return True  # "G7 finance ministers" lead the article: a ministers' meeting
+    for i in draft.sentences:
+        if re.search(r"(?i)\bministers?\b", ctx.sentence_text(i)):
+            return True
+        listed = {p.key for p in ctx.places[i] if p.kind == "country"}
+        if len(listed & set(members)) >= 5:
+            return True
+    return False
 
 
 def _confidence(draft: SummitDraft, primary: bool) -> float:

@@ -315,11 +315,6 @@ def _extract_in_child(text: str) -> None:
     extract(ArticleInput(text=text))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "extractors.summits: for every summit trigger _parse_mention re-masks the whole sentence "
-    "and _np_start re-tokenises everything before the trigger, so a sentence with n triggers "
-    "costs O(n * length): 14 KB of 'Summit Summit ...' takes ~7 s, 140 KB ~12 min, and a "
-    "hostile page stalls the clean stage (no timeout there)"))
 def test_extraction_time_is_bounded_on_a_sentence_full_of_triggers() -> None:
     text = "Summit " * 20_000  # 140 KB, one sentence, 20,000 triggers
     # In a child process, so the current quadratic behaviour costs 5 s, not 12 minutes.
