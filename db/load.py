@@ -12,10 +12,10 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, false, func, or_, select, update
+from sqlalchemy import Table, bindparam, case, false, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from db.models import (
     ArticleState,
     Feed,
     FeedPoll,
+    Mention,
     PipelineRun,
     PollOutcome,
 )
@@ -134,9 +135,17 @@ def insert_entries(session: Session, feed_id: int, entries: Sequence[Mapping[str
     if not entries:
         return 0
     rows = [{**e, "feed_id": feed_id, "state": ArticleState.PENDING} for e in entries]
-    # No conflict target: a clash on the canonical URL or on (feed, GUID) both mean "seen".
-    stmt = insert(Article).values(rows).on_conflict_do_nothing().returning(Article.id)
-    return len(session.execute(stmt).all())
+    new = 0
+    # Chunks: PostgreSQL takes at most 65,535 bind parameters per statement (~9 per row).
+    for i in range(0, len(rows), _ENTRY_CHUNK):
+        # No conflict target: a clash on the canonical URL or on (feed, GUID) both mean "seen".
+        stmt = (insert(Article).values(rows[i : i + _ENTRY_CHUNK]).on_conflict_do_nothing()
+                .returning(Article.id))
+        new += len(session.execute(stmt).all())
+    return new
+
+
+_ENTRY_CHUNK = 5000
 
 
 def articles_to_fetch(session: Session, *, max_attempts: int, limit: int | None = None) -> list[int]:
@@ -183,25 +192,69 @@ def store_html(
     fetched_at: datetime,
 ) -> None:
     """Keep the page compressed and mark the article fetched."""
-    stmt = insert(ArticleHtml).values(
-        article_id=article_id, compressed=zlib.compress(content, 6), charset=charset,
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(), fetched_at=fetched_at,
-    )
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ArticleHtml.article_id],
-            set_={c: stmt.excluded[c] for c in ("compressed", "charset", "size", "sha256", "fetched_at")},
+    store_pages(session, [FetchedPage(
+        article_id=article_id, content=content, charset=charset, final_url=final_url,
+        http_status=http_status, content_type=content_type, fetched_at=fetched_at)])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchedPage:
+    """A page as fetched, for :func:`store_pages`."""
+
+    article_id: int
+    content: bytes
+    charset: str | None
+    final_url: str
+    http_status: int
+    content_type: str
+    fetched_at: datetime
+
+
+# Rows per multi-row INSERT: 6 parameters a row stays far below PostgreSQL's 65535.
+_ROWS_PER_INSERT = 1000
+
+# Core statements on the table: executemany() of them is one pipelined round trip (the
+# ORM would turn a list of parameters into its own bulk update by primary key).
+_ARTICLES = cast(Table, Article.__table__)
+
+_MARK_FETCHED = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("b_id"))
+    .values(state=ArticleState.FETCHED, state_reason=None, state_detail=None,
+            final_url=bindparam("b_final_url"), http_status=bindparam("b_http_status"),
+            content_type=bindparam("b_content_type"), fetched_at=bindparam("b_fetched_at"),
+            attempts=_ARTICLES.c.attempts + 1)
+)
+
+
+def store_pages(session: Session, pages: Sequence[FetchedPage]) -> None:
+    """Keep a batch of pages compressed and mark their articles fetched.
+
+    One multi-row ``INSERT ... ON CONFLICT`` for the HTML and one ``executemany``
+    (pipelined by psycopg: one round trip) for the articles, whatever the batch size.
+    """
+    if not pages:
+        return
+    rows = [
+        {"article_id": p.article_id, "compressed": zlib.compress(p.content, 6),
+         "charset": p.charset, "size": len(p.content),
+         "sha256": hashlib.sha256(p.content).hexdigest(), "fetched_at": p.fetched_at}
+        for p in pages
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        stmt = insert(ArticleHtml).values(rows[start : start + _ROWS_PER_INSERT])
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[ArticleHtml.article_id],
+                set_={c: stmt.excluded[c]
+                      for c in ("compressed", "charset", "size", "sha256", "fetched_at")},
+            )
         )
-    )
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id)
-        .values(
-            state=ArticleState.FETCHED, state_reason=None, state_detail=None, final_url=final_url,
-            http_status=http_status, content_type=content_type, fetched_at=fetched_at,
-            attempts=Article.attempts + 1,
-        )
-    )
+    session.execute(_MARK_FETCHED, [
+        {"b_id": p.article_id, "b_final_url": p.final_url, "b_http_status": p.http_status,
+         "b_content_type": p.content_type, "b_fetched_at": p.fetched_at}
+        for p in pages
+    ])
 
 
 def mark_failed(
@@ -214,17 +267,39 @@ def mark_failed(
     http_status: int | None = None,
 ) -> None:
     """Record why an article failed; ``final`` ones are skipped for good."""
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id)
-        .values(
-            state=ArticleState.SKIPPED if final else ArticleState.FAILED,
-            state_reason=reason,
-            state_detail=detail[:1000],
-            http_status=http_status,
-            attempts=Article.attempts + 1,
-        )
-    )
+    mark_failures(session, [Failure(article_id=article_id, reason=reason, detail=detail,
+                                    final=final, http_status=http_status)])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    """Why an article was not fetched or cleaned, for :func:`mark_failures`."""
+
+    article_id: int
+    reason: str
+    detail: str
+    final: bool
+    http_status: int | None = None
+
+
+_MARK_FAILED = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("b_id"))
+    .values(state=bindparam("b_state"), state_reason=bindparam("b_reason"),
+            state_detail=bindparam("b_detail"), http_status=bindparam("b_http_status"),
+            attempts=_ARTICLES.c.attempts + 1)
+)
+
+
+def mark_failures(session: Session, failures: Sequence[Failure]) -> None:
+    """Record why each article failed (one ``executemany``); ``final`` ones are skipped."""
+    if not failures:
+        return
+    session.execute(_MARK_FAILED, [
+        {"b_id": f.article_id, "b_state": ArticleState.SKIPPED if f.final else ArticleState.FAILED,
+         "b_reason": f.reason, "b_detail": f.detail[:1000], "b_http_status": f.http_status}
+        for f in failures
+    ])
 
 
 def load_html(session: Session, ids: Sequence[int]) -> list[StoredPage]:
@@ -246,11 +321,25 @@ def load_html(session: Session, ids: Sequence[int]) -> list[StoredPage]:
 
 def store_clean(session: Session, article_id: int, values: Mapping[str, Any]) -> None:
     """Store a cleaned article's text and metadata and mark it cleaned."""
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id)
-        .values(**values, state=ArticleState.CLEANED, state_reason=None, state_detail=None)
+    store_cleaned(session, [(article_id, values)])
+
+
+def store_cleaned(session: Session, articles: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Store cleaned articles' text and metadata and mark them cleaned (one ``executemany``).
+
+    Every ``values`` mapping of one call must have the same keys.
+    """
+    if not articles:
+        return
+    columns = sorted(articles[0][1])
+    stmt = (
+        update(_ARTICLES)
+        .where(_ARTICLES.c.id == bindparam("b_id"))
+        .values(**{c: bindparam(f"b_{c}") for c in columns},
+                state=ArticleState.CLEANED, state_reason=None, state_detail=None)
     )
+    session.execute(stmt, [{"b_id": article_id, **{f"b_{c}": values[c] for c in columns}}
+                           for article_id, values in articles])
 
 
 def stored_articles(
@@ -316,12 +405,62 @@ def insert_fetched(
     return int(article_id)
 
 
+# Merging an article's records (db.merge) takes advisory locks per summit series and row
+# locks on the summits and agreements it touches, in the order the article names them:
+# two batches merging at once (concurrent tasks, or two runs) took them in opposite
+# orders and deadlocked. Merging transactions take this one lock first, so they run one
+# at a time; they are short database work (the CPU-bound extraction happens before).
+# The two-integer key space cannot collide with merge's hashtext() keys.
+_MERGE_LOCK = text("SELECT pg_advisory_xact_lock(727274, 1)")
+
+
+def lock_merges(session: Session) -> None:
+    """Wait for, and hold to the end of the transaction, the right to merge records."""
+    session.execute(_MERGE_LOCK)
+
+
 def mark_extracted(session: Session, article_id: int, *, extractor: str, version: str) -> None:
+    mark_all_extracted(session, [article_id], extractor=extractor, version=version)
+
+
+def mark_all_extracted(session: Session, article_ids: Sequence[int], *, extractor: str,
+                       version: str) -> None:
+    """Mark articles extracted by ``extractor`` ``version`` (one statement)."""
+    if not article_ids:
+        return
     session.execute(
-        update(Article).where(Article.id == article_id)
+        update(Article).where(Article.id.in_(article_ids))
         .values(state=ArticleState.EXTRACTED, state_reason=None, state_detail=None,
                 extractor=extractor, extractor_version=version, extracted_at=func.now())
     )
+
+
+def with_mentions(session: Session, article_ids: Sequence[int]) -> set[int]:
+    """Which of these articles have mentions stored."""
+    if not article_ids:
+        return set()
+    return set(session.scalars(
+        select(Mention.article_id).where(Mention.article_id.in_(article_ids)).distinct()))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchTarget:
+    """An article to fetch, with what cleaning it needs from the feed."""
+
+    article_id: int
+    feed_id: int | None
+    url: str
+    feed_title: str | None
+    feed_published_at: datetime | None
+
+
+def fetch_targets(session: Session, ids: Sequence[int]) -> list[FetchTarget]:
+    """The given articles' URLs and feed metadata, by id."""
+    rows = session.execute(
+        select(Article.id, Article.feed_id, Article.url, Article.feed_title,
+               Article.feed_published_at).where(Article.id.in_(ids)).order_by(Article.id))
+    return [FetchTarget(article_id=i, feed_id=f, url=u, feed_title=t, feed_published_at=p)
+            for i, f, u, t, p in rows]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

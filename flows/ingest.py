@@ -1,5 +1,6 @@
 """The ingest flow: poll feeds -> fetch new articles -> clean -> store."""
 
+from collections import deque
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,14 +8,22 @@ from typing import Any
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from flows import progress, stages, tasks
 from flows.feedlist import FeedSpec, read_feed_list
 from flows.http import HttpConfig
-from flows.resources import Database, http_config, open_database
+from flows.resources import Database, clean_pool, http_config, open_database
 from flows.settings import get_settings
-from flows.summary import merge_counts, per_feed_rows, records_markdown, summary_line, totals
+from flows.summary import (
+    merge_counts,
+    per_feed_rows,
+    records_markdown,
+    stage_seconds,
+    summary_line,
+    totals,
+)
 
 
 def run_name() -> str:
@@ -23,6 +32,9 @@ def run_name() -> str:
 
 # An article whose fetch failed transiently is tried on this many runs, then left failed.
 MAX_FETCH_ATTEMPTS = 3
+# Batches submitted at once: enough to overlap one batch's downloads with another's
+# cleaning (and a third's database writes); each holds at most a batch of pages.
+BATCHES_IN_FLIGHT = 3
 
 
 @flow(name="ingest", flow_run_name=run_name, log_prints=False)
@@ -48,7 +60,8 @@ def ingest(
         with suppress(Exception):  # the database may be what failed: keep the first error
             stages.end_run(db, run_id, "failed", {})
         raise
-    stages.end_run(db, run_id, "completed", {"total": result["total"], "polled": result["polled"]})
+    stages.end_run(db, run_id, "completed", {"total": result["total"], "polled": result["polled"],
+                                             "seconds": result["seconds"]})
     logger.info("summary: %s", summary_line(result["total"], result["polled"]))
     create_table_artifact(key="ingest-summary", table=result["feeds"],
                           description=summary_line(result["total"], result["polled"]))
@@ -60,6 +73,8 @@ def ingest(
 
 def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) -> dict[str, Any]:
     settings = get_settings()
+    if settings.clean_workers > 1:
+        clean_pool(settings.clean_workers)  # workers start while the feeds are polled
     ids_by_name = tasks.sync_feed_list(db, specs)
     names = {i: n for n, i in ids_by_name.items()}
     due = tasks.select_due_feeds(db, list(ids_by_name), force)
@@ -67,20 +82,24 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     polled = tasks.poll_feed.map(unmapped(db), unmapped(http), due, unmapped(flow_run.id),
                                  unmapped(settings.max_feed_failures))
 
-    to_fetch, half_done = tasks.select_articles(db, MAX_FETCH_ATTEMPTS, wait_for=polled)
+    # Results first: a failed poll (the database gone) fails the run with its own error.
+    done = [f.result() for f in polled]
+    to_fetch, half_done = tasks.select_articles(db, MAX_FETCH_ATTEMPTS)
     progress.report("fetch", 0, len(to_fetch))
     progress.report("clean", 0, len(to_fetch) + len(half_done))
-    fetched, cleaned = [], []
+    # One task per batch, a few at a time: while one batch is fetched another is cleaned
+    # and a third stored, and no more pages than those batches' are held at once.
+    in_flight: deque[PrefectFuture[stages.Counts]] = deque()
+    for batch in chunks(half_done, settings.batch_size):  # pages a crashed run left
+        in_flight.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
+        if len(in_flight) >= BATCHES_IN_FLIGHT:
+            done.append(in_flight.popleft().result())
     for batch in chunks(to_fetch, settings.batch_size):
-        f = tasks.fetch_articles.submit(db, http, batch, settings.fetch_workers)
-        fetched.append(f)
-        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers,
-                                                   wait_for=[f]))  # type: ignore[call-overload]
-    for batch in chunks(half_done, settings.batch_size):
-        cleaned.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
-
-    # Results first: a failed batch (the database gone) fails the run with its own error.
-    done = [f.result() for f in [*polled, *fetched, *cleaned]]
+        in_flight.append(tasks.ingest_articles.submit(db, http, batch, settings.fetch_workers,
+                                                      settings.clean_workers))
+        if len(in_flight) >= BATCHES_IN_FLIGHT:
+            done.append(in_flight.popleft().result())
+    done += [f.result() for f in in_flight]
     # Articles a crashed run left cleaned but not extracted.
     leftovers = tasks.select_articles_to_extract(db, None, False, False)
     extracted = [tasks.extract_articles.submit(db, batch)
@@ -89,7 +108,7 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     counts = merge_counts([*done, *(f.result() for f in extracted)])
     rows = per_feed_rows(counts, names)
     total = totals(rows)
-    return {"feeds": rows, "total": total, "polled": len(due)}
+    return {"feeds": rows, "total": total, "polled": len(due), "seconds": stage_seconds(counts)}
 
 
 def feed_specs(feeds_file: Path, feed_urls: list[str] | None) -> list[FeedSpec]:

@@ -46,10 +46,31 @@ def http_client(config: HttpConfig, db: Database | None = None) -> HttpClient:
     return HttpClient(config, limiter=limiter)
 
 
+# Imported once by the forkserver, before it forks the workers: each worker starts with
+# trafilatura, lxml and the extractors' gazetteers loaded instead of importing them
+# itself while the first batch waits.
+_WORKER_PRELOAD = ["flows.stages"]
+
+
 @cache
 def clean_pool(workers: int) -> ProcessPoolExecutor:
+    """The process's cleaning pool; its workers are started (and warmed) right away."""
     # forkserver: workers start from a clean interpreter, not a copy of a threaded one.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_WORKER_PRELOAD)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker)
+    for _ in range(workers):  # a worker starts per submitted job: start them all now
+        pool.submit(int)
+    return pool
+
+
+def _warm_worker() -> None:
+    """Run one tiny page through cleaning and extraction (first calls build caches)."""
+    from flows.stages import process_page
+
+    page = b"<html><body><article><p>" + b"Warm-up sentence of a worker. " * 20 + \
+        b"</p></article></body></html>"
+    process_page(page, "http://localhost/warm-up", "utf-8", None)
 
 
 __all__ = ["Database", "clean_pool", "http_client", "http_config", "open_database"]

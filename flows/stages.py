@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime, time
+from time import perf_counter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,8 +27,8 @@ from extractors.clean import CleanArticle, CleaningError, as_utc_datetime, clean
 from extractors.records import ArticleInput, Extraction
 from flows import progress
 from flows.feedlist import FeedSpec
-from flows.http import FetchError, HttpClient
-from flows.polling import FeedState, next_feed_state, poll
+from flows.http import FetchError, HttpClient, Response
+from flows.polling import FeedState, PollResult, next_feed_state, poll
 from flows.resources import Database
 from flows.urls import InvalidUrlError, canonical_url
 
@@ -82,6 +84,7 @@ def poll_feed(
     db: Database, client: HttpClient, feed_id: int, *, run_id: str | None, max_failures: int
 ) -> Counts:
     """Poll one feed and store its new entries as pending articles."""
+    clock = perf_counter()
     with db.sessions().begin() as session:
         feed = session.get_one(Feed, feed_id)
         state = FeedState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified,
@@ -89,21 +92,26 @@ def poll_feed(
                           consecutive_failures=feed.consecutive_failures)
         name = feed.name
     started = datetime.now(UTC)
-    result = poll(client, state)
+    try:
+        result = poll(client, state)
+    except Exception as exc:
+        log.exception("polling feed %s crashed", name)
+        result = PollResult(outcome="failed", error=f"{type(exc).__name__}: {exc}"[:500],
+                            error_reason="crash")
     entries = [
         {"url": e.url, "canonical_url": e.canonical_url, "guid": e.guid, "feed_title": e.title,
          "title": e.title, "authors": list(e.authors), "feed_published_at": e.published}
         for e in result.entries
     ]
-    with db.sessions().begin() as session:
-        new = load.insert_entries(session, feed_id, entries)
-        load.record_poll(
-            session, feed_id, run_id=run_id, started_at=started, elapsed_ms=result.elapsed_ms,
-            outcome=PollOutcome(result.outcome), http_status=result.http_status,
-            error=result.error, parse_problem=result.problem, entries=len(entries),
-            new_entries=new,
-            feed_state=next_feed_state(result, state, datetime.now(UTC), max_failures=max_failures),
-        )
+    try:
+        new = _store_poll(db, feed_id, run_id, started, result, state, entries, max_failures)
+    except (DataError, IntegrityError) as exc:
+        # Entries the database refuses: recorded as this feed's failure, the run goes on.
+        log.warning("entries of feed %s not stored: %s", name, exc.orig)
+        result = PollResult(outcome="failed", error=f"entries not stored: {exc.orig}"[:500],
+                            error_reason="store_error", http_status=result.http_status)
+        entries = []
+        new = _store_poll(db, feed_id, run_id, started, result, state, entries, max_failures)
     if result.outcome == "failed":
         log.warning("feed %s failed: %s", name, result.error)
     elif result.problem:
@@ -114,8 +122,26 @@ def poll_feed(
     counts[feed_id, "new"] += new
     for reason, n in result.skipped.items():
         counts[feed_id, f"skipped_entry_{reason}"] += n
+    counts[None, "ms_poll"] += _ms(clock)
     progress.report("feeds", 1)
     return counts
+
+
+def _store_poll(
+    db: Database, feed_id: int, run_id: str | None, started: datetime, result: PollResult,
+    state: FeedState, entries: list[dict[str, Any]], max_failures: int,
+) -> int:
+    """Store a poll's new entries and its log row in one transaction; returns how many were new."""
+    with db.sessions().begin() as session:
+        new = load.insert_entries(session, feed_id, entries)
+        load.record_poll(
+            session, feed_id, run_id=run_id, started_at=started, elapsed_ms=result.elapsed_ms,
+            outcome=PollOutcome(result.outcome), http_status=result.http_status,
+            error=result.error, parse_problem=result.problem, entries=len(entries),
+            new_entries=new,
+            feed_state=next_feed_state(result, state, datetime.now(UTC), max_failures=max_failures),
+        )
+    return new
 
 
 def select_stored_articles(
@@ -217,39 +243,116 @@ def select_articles_to_clean(db: Database) -> list[int]:
 
 def fetch_articles(db: Database, client: HttpClient, ids: list[int], *, workers: int) -> Counts:
     """Download a batch of articles (concurrently; the client keeps per-host limits)."""
+    clock = perf_counter()
     with db.sessions().begin() as session:
-        targets = load.urls_for(session, ids)
+        targets = load.fetch_targets(session, ids)
     counts: Counts = Counter()
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="fetch") as pool:
-        futures = {pool.submit(_fetch_one, db, client, a, url): (a, feed) for a, url, feed in targets}
-        for future in as_completed(futures):
-            _, feed_id = futures[future]
-            counts[feed_id, future.result()] += 1
-            progress.report("fetch", 1)
+    for _ in _fetch_and_store(db, client, targets, workers, counts):
+        pass
+    counts[None, "ms_fetch"] += _ms(clock)
     return counts
 
 
-def _fetch_one(db: Database, client: HttpClient, article_id: int, url: str) -> str:
+def ingest_articles(
+    db: Database, client: HttpClient, ids: list[int], *, workers: int, pool: Executor | None
+) -> Counts:
+    """Fetch, clean and extract a batch of new articles in one pass, and store each step.
+
+    The raw HTML is stored as it arrives (so a crash leaves the articles fetched, and
+    the next run cleans them from the database); the pages go to the cleaning pool
+    from memory as they arrive, never read back; the cleaned articles and their
+    records are stored together at the end, in one transaction.
+    """
+    clock = perf_counter()
+    with db.sessions().begin() as session:
+        targets = load.fetch_targets(session, ids)
+    counts: Counts = Counter()
+    jobs: list[tuple[list[StoredPage], Future[list[PageResult]] | None]] = []
+    for group in _fetch_and_store(db, client, targets, workers, counts):
+        for start in range(0, len(group), PAGES_PER_JOB):
+            job = [_as_stored(target, response)
+                   for target, response in group[start : start + PAGES_PER_JOB]]
+            jobs.append((job, pool.submit(process_pages, _page_args(job)) if pool else None))
+    clock = _lap(counts, "ms_fetch", clock)
+    pages: list[StoredPage] = []
+    results: list[PageResult] = []
+    for chunk, future in jobs:
+        pages += chunk
+        results += future.result() if future else process_pages(_page_args(chunk))
+    progress.report("clean", len(ids) - len(pages))  # nothing to clean for failed fetches
+    _lap(counts, "ms_clean_extract_wait", clock)
+    _store_results(db, pages, results, counts)
+    return counts
+
+
+# Pages per job sent to the cleaning pool: enough to amortise the hand-over, few enough
+# that both workers get work from one batch.
+PAGES_PER_JOB = 8
+
+
+def _fetch_and_store(
+    db: Database, client: HttpClient, targets: list[load.FetchTarget], workers: int,
+    counts: Counts,
+) -> Iterator[list[tuple[load.FetchTarget, Response]]]:
+    """Fetch concurrently; store what has arrived in one write each time (group commit).
+
+    While one write runs, the next pages arrive and go into the next write, so a fast
+    site gives large writes and a slow one loses nothing but the requests in flight
+    if the run is killed. Yields the pages of each stored group.
+    """
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="fetch") as threads:
+        pending = {threads.submit(_fetch_page, client, t): t for t in targets}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            fetched: list[tuple[load.FetchTarget, Response]] = []
+            failures: list[load.Failure] = []
+            for future in done:
+                target = pending.pop(future)
+                outcome = future.result()
+                if isinstance(outcome, load.Failure):
+                    failures.append(outcome)
+                    metric = (f"skipped_{outcome.reason}" if outcome.final
+                              else f"failed_{outcome.reason}")
+                else:
+                    fetched.append((target, outcome))
+                    metric = "fetched"
+                counts[target.feed_id, metric] += 1
+            fetched_at = datetime.now(UTC)
+            with db.sessions().begin() as session:
+                load.store_pages(session, [
+                    load.FetchedPage(article_id=t.article_id, content=r.content,
+                                     charset=r.charset, final_url=r.url, http_status=r.status,
+                                     content_type=r.content_type, fetched_at=fetched_at)
+                    for t, r in fetched])
+                load.mark_failures(session, failures)
+            progress.report("fetch", len(done))
+            if fetched:
+                yield fetched
+
+
+def _fetch_page(client: HttpClient, target: load.FetchTarget) -> Response | load.Failure:
     try:
-        response = client.get(url, kind="html")
+        return client.get(target.url, kind="html")
     except FetchError as exc:
         status = getattr(exc, "status", None)
         reason = exc.reason
         if reason == "http_status" and status is not None:
             reason = "http_status_5xx" if status >= 500 else f"http_{status}"
         final = exc.reason in FINAL_FETCH_REASONS or (status is not None and 400 <= status < 500)
-        with db.sessions().begin() as session:
-            load.mark_failed(session, article_id, reason=reason, detail=str(exc), final=final,
-                             http_status=status)
-        log.info("article %s not fetched (%s): %s", article_id, reason, exc)
-        return f"skipped_{reason}" if final else f"failed_{reason}"
-    with db.sessions().begin() as session:
-        load.store_html(
-            session, article_id, content=response.content, charset=response.charset,
-            final_url=response.url, http_status=response.status,
-            content_type=response.content_type, fetched_at=datetime.now(UTC),
-        )
-    return "fetched"
+        log.info("article %s not fetched (%s): %s", target.article_id, reason, exc)
+        return load.Failure(article_id=target.article_id, reason=reason, detail=str(exc),
+                            final=final, http_status=status)
+
+
+def _as_stored(target: load.FetchTarget, response: Response) -> StoredPage:
+    return StoredPage(article_id=target.article_id, feed_id=target.feed_id, url=response.url,
+                      content=response.content, charset=response.charset,
+                      feed_title=target.feed_title,
+                      feed_published_at=target.feed_published_at)
+
+
+def _page_args(pages: list[StoredPage]) -> list[tuple[bytes, str, str | None, datetime | None]]:
+    return [(p.content, p.url, p.charset, p.feed_published_at) for p in pages]
 
 
 def clean_articles(
@@ -260,28 +363,76 @@ def clean_articles(
     Only pages fetched and not yet cleaned, unless ``again``: then every stored
     page of ``ids`` is cleaned and extracted anew from its raw HTML (no network).
     """
+    counts: Counts = Counter()
+    clock = perf_counter()
     with db.sessions().begin() as session:
         pages = load.load_html(session, ids if again else load.articles_to_clean(session, ids))
     progress.report("clean", len(ids) - len(pages))  # nothing to clean for failed fetches
-    args = [(p.content, p.url, p.charset, p.feed_published_at) for p in pages]
-    results = list(pool.map(process_page, *zip(*args, strict=True))) if pool and args else [
-        process_page(*a) for a in args
-    ]
-    counts: Counts = Counter()
-    with db.sessions().begin() as session:
-        for page, result in zip(pages, results, strict=True):
-            if isinstance(result, tuple) and isinstance(result[0], str):
-                reason, detail = result
-                load.mark_failed(session, page.article_id, reason=reason, detail=detail,
-                                 final=True)
-                counts[page.feed_id, f"skipped_{reason}"] += 1
-                continue
-            clean, extraction = result
-            load.store_clean(session, page.article_id, clean_values(page, clean))
-            counts[page.feed_id, "cleaned"] += 1
-            _store_extraction(session, page.article_id, page.feed_id, extraction, counts)
-    progress.report("clean", len(pages))
+    clock = _lap(counts, "ms_load_html", clock)
+    jobs = [_page_args(pages[i : i + PAGES_PER_JOB]) for i in range(0, len(pages), PAGES_PER_JOB)]
+    results = [r for rs in (pool.map(process_pages, jobs) if pool else map(process_pages, jobs))
+               for r in rs]
+    _lap(counts, "ms_clean_extract_wait", clock)
+    _store_results(db, pages, results, counts)
     return counts
+
+
+def _store_results(db: Database, pages: list[StoredPage], results: list[PageResult],
+                   counts: Counts) -> None:
+    """Store a batch's cleaned articles and merge their records, in one transaction.
+
+    The writes of the batch are one statement each; merging stays per article (a
+    savepoint each, so a record the database refuses costs that article only),
+    except for the many articles with no records and none stored before, which
+    are marked extracted together.
+    """
+    failures: list[load.Failure] = []
+    cleaned: list[tuple[int, dict[str, object]]] = []
+    extracted: list[tuple[StoredPage, Extraction | tuple[str, str]]] = []
+    for page, result in zip(pages, results, strict=True):
+        if isinstance(result[0], str):
+            reason, detail = result
+            failures.append(load.Failure(article_id=page.article_id, reason=reason,
+                                         detail=str(detail), final=True))
+            counts[page.feed_id, f"skipped_{reason}"] += 1
+            continue
+        clean, extraction = result
+        cleaned.append((page.article_id, clean_values(page, clean)))
+        counts[page.feed_id, "cleaned"] += 1
+        extracted.append((page, extraction))
+    clock = perf_counter()
+    with db.sessions().begin() as session:
+        load.lock_merges(session)
+        clock = _lap(counts, "ms_store_wait", clock)
+        load.mark_failures(session, failures)
+        load.store_cleaned(session, cleaned)
+        clock = _lap(counts, "ms_store_clean", clock)
+        empty = [(p, e) for p, e in extracted
+                 if isinstance(e, Extraction) and not e.summits and not e.agreements]
+        merged_before = load.with_mentions(session, [p.article_id for p, _ in empty])
+        by_version: dict[tuple[str, str], list[int]] = {}
+        for page, extraction in extracted:
+            if (isinstance(extraction, Extraction) and not extraction.summits
+                    and not extraction.agreements and page.article_id not in merged_before):
+                by_version.setdefault((extraction.extractor, extraction.version),
+                                      []).append(page.article_id)
+            else:
+                _store_extraction(session, page.article_id, page.feed_id, extraction, counts)
+        for (extractor, version), ids in by_version.items():
+            load.mark_all_extracted(session, ids, extractor=extractor, version=version)
+    _lap(counts, "ms_merge", clock)
+    progress.report("clean", len(pages))
+
+
+def _ms(since: float) -> int:
+    """Milliseconds since ``since`` (a ``time.perf_counter()`` reading)."""
+    return round(1000 * (perf_counter() - since))
+
+
+def _lap(counts: Counts, metric: str, since: float) -> float:
+    """Add the time since ``since`` to ``metric`` (an ``ms_*`` count); returns now."""
+    counts[None, metric] += _ms(since)
+    return perf_counter()
 
 
 def extract_articles(db: Database, ids: list[int]) -> Counts:
@@ -290,6 +441,7 @@ def extract_articles(db: Database, ids: list[int]) -> Counts:
         texts = load.load_texts(session, ids)
     counts: Counts = Counter()
     with db.sessions().begin() as session:
+        load.lock_merges(session)
         for stored in texts:
             article = ArticleInput(text=stored.text, title=stored.title,
                                    published=stored.published_at, language=stored.language)
@@ -330,9 +482,18 @@ def _store_extraction(session: Session, article_id: int, feed_id: int | None,
         counts[feed_id, key] += found.get(key, 0)
 
 
+# A page cleaned and extracted, or (reason, detail) if it could not be cleaned.
+PageResult = tuple[CleanArticle, Extraction | tuple[str, str]] | tuple[str, str]
+
+
+def process_pages(pages: list[tuple[bytes, str, str | None, datetime | None]]) -> list[PageResult]:
+    """:func:`process_page` over several pages: one hand-over to a worker process for all."""
+    return [process_page(*page) for page in pages]
+
+
 def process_page(
     content: bytes, url: str, charset: str | None, feed_published: datetime | None,
-) -> tuple[CleanArticle, Extraction | tuple[str, str]] | tuple[str, str]:
+) -> PageResult:
     """Clean one page and extract its records (pure; runs in a worker process).
 
     Failures come back as (reason, detail) so they cross processes intact.

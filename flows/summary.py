@@ -8,6 +8,8 @@ from typing import Any
 
 from flows.stages import Counts
 
+# Stage timings travel with the counts as ``ms_<stage>``; they are not per-feed columns.
+TIMING_PREFIX = "ms_"
 COLUMNS = ("entries", "new", "fetched", "cleaned", "skipped", "failed", "summits", "agreements")
 
 
@@ -22,6 +24,8 @@ def per_feed_rows(counts: Counts, names: Mapping[int, str]) -> list[dict[str, ob
     """One row per feed: the main columns plus skip and failure reasons spelled out."""
     feeds: dict[int | None, dict[str, object]] = {}
     for (feed_id, metric), n in sorted(counts.items(), key=lambda kv: str(kv[0])):
+        if metric.startswith(TIMING_PREFIX):
+            continue
         row = feeds.setdefault(feed_id, {"feed": names.get(feed_id or -1, "(no feed)"),
                                          "poll": "", **dict.fromkeys(COLUMNS, 0), "reasons": ""})
         if metric.startswith("poll_"):
@@ -50,7 +54,18 @@ def totals_of(counts: Counts) -> dict[str, int]:
     """Counts summed over feeds, by metric."""
     total: dict[str, int] = {}
     for (_, metric), n in counts.items():
-        total[metric] = total.get(metric, 0) + n
+        if not metric.startswith(TIMING_PREFIX):
+            total[metric] = total.get(metric, 0) + n
+    return dict(sorted(total.items()))
+
+
+def stage_seconds(counts: Counts) -> dict[str, float]:
+    """Seconds spent per stage (``ms_*`` counts), summed over batches and feeds."""
+    total: dict[str, float] = {}
+    for (_, metric), n in counts.items():
+        if metric.startswith(TIMING_PREFIX):
+            stage = metric.removeprefix(TIMING_PREFIX)
+            total[stage] = round(total.get(stage, 0.0) + n / 1000, 3)
     return dict(sorted(total.items()))
 
 

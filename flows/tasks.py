@@ -56,6 +56,14 @@ def fetch_articles(db: Database, http: HttpConfig, ids: list[int], workers: int)
     return stages.fetch_articles(db, http_client(http, db), ids, workers=workers)
 
 
+@task(name="ingest-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
+def ingest_articles(db: Database, http: HttpConfig, ids: list[int], fetch_workers: int,
+                    clean_workers: int) -> stages.Counts:
+    """Fetch, clean and extract a batch of new articles; store the HTML, text and records."""
+    return stages.ingest_articles(db, http_client(http, db), ids, workers=fetch_workers,
+                                  pool=clean_pool(clean_workers) if clean_workers > 1 else None)
+
+
 @task(name="clean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
 def clean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
     """Clean a batch of stored pages (comments apart) and extract their records."""

@@ -292,10 +292,6 @@ def check_summary(result: dict[str, Any]) -> None:
     assert result["polled"] == len(FEEDS)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "db.load.insert_entries sends all of a feed's entries as one multi-row INSERT with 9 bind "
-    "parameters each; beyond 7,281 distinct links PostgreSQL's 65,535-parameter limit fails "
-    "poll_feed (as DatabaseUnavailableError), and with it the whole ingest run"))
 def test_a_poll_stores_a_feed_with_10000_distinct_links(fresh_database_url: str) -> None:
     # The stage itself, not the flow: the flow would then fetch 10,000 pages, and the
     # failure is in storing the poll. (Through the flow, the run dies: see the report.)
