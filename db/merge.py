@@ -82,7 +82,9 @@ def replace_mentions(
 
     summit_ids: dict[str, int] = {}
     for ordinal, summit in enumerate(extraction.summits):
-        summit_id, created = _resolve_summit(session, summit, published)
+        # Records of one article are distinct summits (the extractor merged its mentions).
+        taken = set(summit_ids.values())
+        summit_id, created = _resolve_summit(session, summit, published, taken)
         summit_ids.setdefault(summit.ref, summit_id)
         summit_ids.setdefault(summit.name, summit_id)
         touched_summits.add(summit_id)
@@ -121,18 +123,22 @@ def _effective_year(record: records.Summit, published: datetime | None) -> int |
 
 
 def _resolve_summit(
-    session: Session, record: records.Summit, published: datetime | None
+    session: Session, record: records.Summit, published: datetime | None, taken: set[int]
 ) -> tuple[int, bool]:
     series = series_key(record.name)
     _lock(session, f"summit:{series}")
-    candidates = list(session.scalars(select(Summit).where(Summit.series_key == series)))
+    candidates = [s for s in session.scalars(select(Summit).where(Summit.series_key == series))
+                  if s.id not in taken]
     for summit in candidates:
         if record.edition is not None and summit.edition == record.edition:
             return summit.id, False
     # Without a shared edition, the year decides: stated, else the year it was reported in
     # ("the second summit" in a June 2025 report and "the summit in 2025" are one).
     year = record.year or (published.year if published else None)
-    open_ = [s for s in candidates if record.edition is None or s.edition is None]
+    # A shared edition wins over a disagreeing city (that becomes a claim); without one,
+    # another host city means another summit.
+    open_ = [s for s in candidates if (record.edition is None or s.edition is None)
+             and not _other_host(record, s)]
     stated = [s for s in open_ if year is not None and s.year == year]
     # A row with only an edition is matched by the year it was reported in; an earlier
     # edition referred back to in passing has fewer articles than the one reported on.
@@ -149,6 +155,11 @@ def _resolve_summit(
     session.add(summit)
     session.flush()
     return summit.id, True
+
+
+def _other_host(record: records.Summit, summit: Summit) -> bool:
+    """One edition has one host city: "the first summit, in Xi'an" is not the one in Astana."""
+    return bool(record.city and summit.city and fold(record.city) != fold(summit.city))
 
 
 def _linked_summit(session: Session, ref: str | None, in_article: dict[str, int]) -> int | None:

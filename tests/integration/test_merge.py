@@ -138,3 +138,15 @@ def test_a_failed_reextraction_changes_nothing(fresh_database_url: str) -> None:
         assert session.scalar(select(func.count()).select_from(Mention).where(
             Mention.article_id == a)) == 1
     engine.dispose()
+
+
+def test_a_back_reference_to_an_earlier_edition_stays_its_own_summit(session: Session) -> None:
+    # The first report names the summit without its ordinal, and the first edition in passing;
+    # the second report gives the ordinal. Two summits, each with both articles.
+    a, b = article(session, 1, day=18), article(session, 2, day=17)
+    merge.replace_mentions(session, a, extraction(
+        summit(city="Astana"), summit(edition=1, city="Xi'an")))
+    merge.replace_mentions(session, b, extraction(
+        summit(edition=2, city="Astana"), summit(edition=1, city="Xi'an")))
+    rows = {(s.edition, s.city): s.articles for s in session.scalars(select(Summit))}
+    assert rows == {(2, "Astana"): 2, (1, "Xi'an"): 2}
