@@ -81,10 +81,10 @@ def replace_mentions(
     counts = Counter[str]()
 
     summit_ids: dict[str, int] = {}
+    taken: set[int] = set()  # an article's records are distinct summits (already merged)
     for ordinal, summit in enumerate(extraction.summits):
-        # Records of one article are distinct summits (the extractor merged its mentions).
-        taken = set(summit_ids.values())
         summit_id, created = _resolve_summit(session, summit, published, taken)
+        taken.add(summit_id)
         summit_ids.setdefault(summit.ref, summit_id)
         summit_ids.setdefault(summit.name, summit_id)
         touched_summits.add(summit_id)
@@ -150,6 +150,13 @@ def _resolve_summit(
     year = _effective_year(record, published)
     key = (f"{series}#{record.edition}" if record.edition is not None
            else f"{series}@{year if year is not None else '?'}")
+    if record.city and record.edition is None:
+        key += f"@{fold(record.city)}"  # two summits of a series in one year, two hosts
+    known = {s.key for s in candidates}
+    base, n = key, 1
+    while key in known:  # same series and year, no edition or city to tell them apart
+        n += 1
+        key = f"{base}~{n}"
     summit = Summit(key=key, series_key=series, name=record.name, edition=record.edition,
                     year=year)
     session.add(summit)

@@ -27,11 +27,16 @@ def per_feed_rows(counts: Counts, names: Mapping[int, str]) -> list[dict[str, ob
         if metric.startswith(TIMING_PREFIX):
             continue
         row = feeds.setdefault(feed_id, {"feed": names.get(feed_id or -1, "(no feed)"),
-                                         "poll": "", **dict.fromkeys(COLUMNS, 0), "reasons": ""})
+                                         "poll": "", **dict.fromkeys(COLUMNS, 0),
+                                         "new summits": 0, "new agreements": 0, "reasons": ""})
         if metric.startswith("poll_"):
             row["poll"] = metric.removeprefix("poll_")
         elif metric in COLUMNS:
             row[metric] = int(str(row[metric])) + n
+        elif metric.startswith("new_"):
+            # "new_summits": rows this feed's articles created; the run's markdown lists them.
+            key = metric.replace("_", " ")
+            row[key] = int(str(row.get(key, 0))) + n
         else:
             kind, _, reason = metric.partition("_")
             if kind == "skipped" and reason.startswith("entry_"):

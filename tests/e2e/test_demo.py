@@ -39,7 +39,8 @@ def test_sample_site_yields_the_astana_summit_and_its_agreements(
     with serve_sample_site() as base_url:
         feeds = tmp_path / "feeds.toml"
         feeds.write_text((SAMPLE_SITE / "feeds.toml").read_text().replace("{{BASE_URL}}", base_url))
-        ingest(feeds_file=str(feeds))
+        result = ingest(feeds_file=str(feeds))
+        assert result["total"]["failed"] == 0, result["feeds"]  # every record stored
         with Session(engine) as session:
             first = counts(session)
             summit = session.scalars(select(Summit).where(

@@ -150,3 +150,11 @@ def test_a_back_reference_to_an_earlier_edition_stays_its_own_summit(session: Se
         summit(edition=2, city="Astana"), summit(edition=1, city="Xi'an")))
     rows = {(s.edition, s.city): s.articles for s in session.scalars(select(Summit))}
     assert rows == {(2, "Astana"): 2, (1, "Xi'an"): 2}
+
+
+def test_two_summits_of_a_series_in_one_year_get_two_rows(session: Session) -> None:
+    a = article(session, 1)
+    merge.replace_mentions(session, a, extraction(
+        summit(name="SCO Summit", city="Tianjin"), summit(name="SCO Summit", city="Bishkek"),
+        summit(name="SCO Summit")))
+    assert session.scalar(select(func.count()).select_from(Summit)) == 3
