@@ -1,7 +1,9 @@
 """Shared fixtures: a throwaway PostgreSQL database (embedded, or the server at
 ``ACCORDS_DATABASE_URL``) migrated to head, and paths to ``../shared``."""
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -44,6 +46,9 @@ def server_url() -> Iterator[str]:
     # Not under pytest's temporary folder: the server runs as another user, and a
     # concurrent pytest run resets that folder's permissions to 0700.
     data_dir = Path(tempfile.mkdtemp(prefix="accords-test-pg-"))
+    # Registered before the server's own exit hook, so it runs after it: the folder goes
+    # once the server has stopped and deleted its data.
+    atexit.register(shutil.rmtree, data_dir, True)
     yield embedded_url(data_dir, database="postgres", delete_on_exit=True)
 
 
