@@ -13,6 +13,7 @@ from flows.feedlist import FeedListError, read_feed_list
 from flows.http import HttpConfig
 from flows.ingest import chunks
 from flows.resources import Database, http_config, open_database
+from flows.run_progress import progress_artifact
 from flows.settings import Settings, get_settings
 from flows.summary import merge_counts, per_feed_rows, records_markdown, summary_line, totals
 
@@ -77,36 +78,36 @@ def backfill(
     feed_ids = [ids_by_name[s.name] for s in chosen]
     names = {i: n for n, i in ids_by_name.items()}
 
-    futures: list[Any] = []
-    planned: dict[str, int] = {}
-    if "stored" in sources:
-        ids = tasks.select_stored_articles(db, window[0], window[1], feed_ids)
-        planned["stored"] = len(ids)
-        progress.report("clean", 0, len(ids))
-        if not dry_run:
-            futures += [tasks.reclean_articles.submit(db, batch, settings.clean_workers)
-                        for batch in chunks(ids, settings.batch_size)]
-    if "sitemap" in sources:
-        # One discovery per site: feeds of one site share its sitemaps.
-        sites = {_site(s.url): ids_by_name[s.name] for s in reversed(chosen)}
-        found = tasks.discover_sitemap_pages.map(unmapped(db), unmapped(http),
-                                                 list(sites.values()), unmapped(start),
-                                                 unmapped(end), unmapped(dry_run))
-        futures += found
-        planned["sitemap"] = sum(_new(f.result()[0]) for f in found)
-        futures += _fetch_and_clean(db, http, [i for f in found for i in f.result()[1]],
-                                    settings)
-    if "warc" in sources:
-        hosts = tasks.feed_hosts(db, feed_ids)
-        loaded = [tasks.load_warc.submit(db, http, source, start, end, hosts, dry_run)
-                  for source in warc]
-        futures += loaded
-        planned["warc"] = sum(_new(f.result()[0]) for f in loaded)
-        futures += [tasks.clean_articles.submit(db, batch, settings.clean_workers)
-                    for batch in chunks([i for f in loaded for i in f.result()[1]],
-                                        settings.batch_size)]
-
-    counts = merge_counts(_counts(f.result()) for f in futures)
+    with progress_artifact("backfill-progress", "Pages found, fetched and cleaned"):
+        futures: list[Any] = []
+        planned: dict[str, int] = {}
+        if "stored" in sources:
+            ids = tasks.select_stored_articles(db, window[0], window[1], feed_ids)
+            planned["stored"] = len(ids)
+            progress.report("clean", 0, len(ids))
+            if not dry_run:
+                futures += [tasks.reclean_articles.submit(db, batch, settings.clean_workers)
+                            for batch in chunks(ids, settings.batch_size)]
+        if "sitemap" in sources:
+            # One discovery per site: feeds of one site share its sitemaps.
+            sites = {_site(s.url): ids_by_name[s.name] for s in reversed(chosen)}
+            found = tasks.discover_sitemap_pages.map(unmapped(db), unmapped(http),
+                                                     list(sites.values()), unmapped(start),
+                                                     unmapped(end), unmapped(dry_run))
+            futures += found
+            planned["sitemap"] = sum(_new(f.result()[0]) for f in found)
+            futures += _fetch_and_clean(db, http, [i for f in found for i in f.result()[1]],
+                                        settings)
+        if "warc" in sources:
+            hosts = tasks.feed_hosts(db, feed_ids)
+            loaded = [tasks.load_warc.submit(db, http, source, start, end, hosts, dry_run)
+                      for source in warc]
+            futures += loaded
+            planned["warc"] = sum(_new(f.result()[0]) for f in loaded)
+            futures += [tasks.clean_articles.submit(db, batch, settings.clean_workers)
+                        for batch in chunks([i for f in loaded for i in f.result()[1]],
+                                            settings.batch_size)]
+        counts = merge_counts(_counts(f.result()) for f in futures)
     rows = per_feed_rows(counts, names)
     total = totals(rows)
     result = {"dry_run": dry_run, "planned": planned, "feeds": rows, "total": total}

@@ -15,6 +15,7 @@ from flows import progress, stages, tasks
 from flows.feedlist import FeedSpec, read_feed_list
 from flows.http import HttpConfig
 from flows.resources import Database, clean_pool, http_config, open_database
+from flows.run_progress import progress_artifact
 from flows.settings import get_settings
 from flows.summary import (
     merge_counts,
@@ -55,7 +56,8 @@ def ingest(
     run_id = stages.begin_run(db, "ingest", flow_run.id, {
         "feeds_file": feeds_file, "feed_urls": feed_urls, "force": force})
     try:
-        result = _ingest(db, http, specs, force or bool(feed_urls))
+        with progress_artifact("ingest-progress", "Feeds polled, articles fetched and cleaned"):
+            result = _ingest(db, http, specs, force or bool(feed_urls))
     except BaseException:
         with suppress(Exception):  # the database may be what failed: keep the first error
             stages.end_run(db, run_id, "failed", {})

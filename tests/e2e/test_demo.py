@@ -63,6 +63,7 @@ def test_sample_site_yields_the_astana_summit_and_its_agreements(
             assert not any("Digital Steppe" in n or "Khan Tengri" in n for n in names)
         assert "China-Central Asia Summit" in latest_artifact("ingest-new-records")
         assert "steppe-courier" in latest_artifact("ingest-summary")
+        assert float(latest_artifact("ingest-progress")) == 100.0
         ingest(feeds_file=str(feeds), force=True)
         with Session(engine) as session:
             assert counts(session) == first
