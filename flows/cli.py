@@ -43,7 +43,8 @@ def _database(settings: Settings) -> Any:
 def _progress_bars() -> Iterator[None]:
     """Draw one bar per pipeline stage from the events the tasks report."""
     bars = Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
+                    TimeElapsedColumn(), console=err, transient=False,
+                    refresh_per_second=2)  # redrawing costs the pipeline's CPU
     ids: dict[str, Any] = {}
 
     def on_event(stage: str, advance: int, total: int | None) -> None:

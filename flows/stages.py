@@ -381,10 +381,8 @@ def _store_results(db: Database, pages: list[StoredPage], results: list[PageResu
                    counts: Counts) -> None:
     """Store a batch's cleaned articles and merge their records, in one transaction.
 
-    The writes of the batch are one statement each; merging stays per article (a
-    savepoint each, so a record the database refuses costs that article only),
-    except for the many articles with no records and none stored before, which
-    are marked extracted together.
+    The writes of the batch are one statement each, merging included (see
+    :func:`store_extractions`).
     """
     failures: list[load.Failure] = []
     cleaned: list[tuple[int, dict[str, object]]] = []
@@ -407,19 +405,7 @@ def _store_results(db: Database, pages: list[StoredPage], results: list[PageResu
         load.mark_failures(session, failures)
         load.store_cleaned(session, cleaned)
         clock = _lap(counts, "ms_store_clean", clock)
-        empty = [(p, e) for p, e in extracted
-                 if isinstance(e, Extraction) and not e.summits and not e.agreements]
-        merged_before = load.with_mentions(session, [p.article_id for p, _ in empty])
-        by_version: dict[tuple[str, str], list[int]] = {}
-        for page, extraction in extracted:
-            if (isinstance(extraction, Extraction) and not extraction.summits
-                    and not extraction.agreements and page.article_id not in merged_before):
-                by_version.setdefault((extraction.extractor, extraction.version),
-                                      []).append(page.article_id)
-            else:
-                _store_extraction(session, page.article_id, page.feed_id, extraction, counts)
-        for (extractor, version), ids in by_version.items():
-            load.mark_all_extracted(session, ids, extractor=extractor, version=version)
+        store_extractions(session, [(p.article_id, p.feed_id, e) for p, e in extracted], counts)
     _lap(counts, "ms_merge", clock)
     progress.report("clean", len(pages))
 
@@ -442,11 +428,10 @@ def extract_articles(db: Database, ids: list[int]) -> Counts:
     counts: Counts = Counter()
     with db.sessions().begin() as session:
         load.lock_merges(session)
-        for stored in texts:
-            article = ArticleInput(text=stored.text, title=stored.title,
-                                   published=stored.published_at, language=stored.language)
-            result = extract_safely(article)
-            _store_extraction(session, stored.article_id, stored.feed_id, result, counts)
+        store_extractions(session, [
+            (t.article_id, t.feed_id, extract_safely(ArticleInput(
+                text=t.text, title=t.title, published=t.published_at, language=t.language)))
+            for t in texts], counts)
     progress.report("extract", len(ids))
     return counts
 
@@ -458,6 +443,53 @@ def select_articles_to_extract(
     with db.sessions().begin() as session:
         return load.articles_to_extract(session, extractor_version=EXTRACTOR_VERSION,
                                         since=since, everything=everything, stale=stale)
+
+
+def store_extractions(
+    session: Session, results: list[tuple[int, int | None, Extraction | tuple[str, str]]],
+    counts: Counts,
+) -> None:
+    """Replace the articles' mentions and merge their records, all in one batch.
+
+    Articles with no records and none stored before are only marked extracted. If
+    the database refuses the batch, each article is merged alone (in a savepoint),
+    so a record the database refuses costs that article's extraction only.
+    """
+    failed = [(a, f, r) for a, f, r in results if isinstance(r, tuple)]
+    done = [(a, f, r) for a, f, r in results if isinstance(r, Extraction)]
+    for article_id, feed_id, error in failed:
+        _store_extraction(session, article_id, feed_id, error, counts)
+    merged_before = load.with_mentions(
+        session, [a for a, _, r in done if not r.summits and not r.agreements])
+    empty = [(a, r) for a, _, r in done
+             if not r.summits and not r.agreements and a not in merged_before]
+    to_merge = [(a, f, r) for a, f, r in done if (r.summits or r.agreements
+                                                  or a in merged_before)]
+    _mark_extracted(session, empty)
+    if not to_merge:
+        return
+    try:
+        with session.begin_nested():
+            found = merge.replace_many(session, [(a, r) for a, _, r in to_merge])
+            _mark_extracted(session, [(a, r) for a, _, r in to_merge])
+    except (IntegrityError, DataError) as exc:
+        log.warning("records of %d articles refused together (%s): merging one by one",
+                    len(to_merge), exc.orig)
+        for article_id, feed_id, extraction in to_merge:
+            _store_extraction(session, article_id, feed_id, extraction, counts)
+        return
+    for (_, feed_id, _), article_counts in zip(to_merge, found, strict=True):
+        for key in ("summits", "agreements", "new_summits", "new_agreements"):
+            counts[feed_id, key] += article_counts.get(key, 0)
+
+
+def _mark_extracted(session: Session, results: list[tuple[int, Extraction]]) -> None:
+    """One statement per extractor version (a batch has one, unless it spans an upgrade)."""
+    by_version: dict[tuple[str, str], list[int]] = {}
+    for article_id, result in results:
+        by_version.setdefault((result.extractor, result.version), []).append(article_id)
+    for (extractor, version), ids in by_version.items():
+        load.mark_all_extracted(session, ids, extractor=extractor, version=version)
 
 
 def _store_extraction(session: Session, article_id: int, feed_id: int | None,

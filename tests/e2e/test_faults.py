@@ -196,4 +196,6 @@ def test_two_runs_at_once_store_each_article_once_and_stay_polite(
     engine.dispose()
     starts = sorted(t for _, t in site.arrivals)
     gaps = [b - a for a, b in pairwise(starts)]
-    assert min(gaps) >= delay - 0.05, gaps
+    # Arrivals at the server add each request's own connect and send time, which varies
+    # by tens of milliseconds on a loaded machine; two unshared limits would give ~0.
+    assert min(gaps) >= delay - 0.1, gaps
