@@ -14,6 +14,7 @@ from flows.http import HttpConfig
 from flows.ingest import chunks
 from flows.resources import Database, http_config, open_database
 from flows.run_progress import progress_artifact
+from flows.runners import task_runner
 from flows.settings import Settings, get_settings
 from flows.summary import merge_counts, per_feed_rows, records_markdown, summary_line, totals
 
@@ -37,7 +38,8 @@ def _run_name() -> str:
     return f"backfill-{params.get('start')}-{params.get('end')}"
 
 
-@flow(name="backfill", flow_run_name=_run_name, log_prints=False)
+@flow(name="backfill", flow_run_name=_run_name, log_prints=False,
+      task_runner=task_runner())
 def backfill(
     start: date,
     end: date,

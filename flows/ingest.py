@@ -16,6 +16,7 @@ from flows.feedlist import FeedSpec, read_feed_list
 from flows.http import HttpConfig
 from flows.resources import Database, clean_pool, http_config, open_database
 from flows.run_progress import progress_artifact
+from flows.runners import task_runner, uses_dask
 from flows.settings import get_settings
 from flows.summary import (
     merge_counts,
@@ -33,12 +34,9 @@ def run_name() -> str:
 
 # An article whose fetch failed transiently is tried on this many runs, then left failed.
 MAX_FETCH_ATTEMPTS = 3
-# Batches submitted at once: enough to overlap one batch's downloads with another's
-# cleaning (and a third's database writes); each holds at most a batch of pages.
-BATCHES_IN_FLIGHT = 3
 
 
-@flow(name="ingest", flow_run_name=run_name, log_prints=False)
+@flow(name="ingest", flow_run_name=run_name, log_prints=False, task_runner=task_runner())
 def ingest(
     feeds_file: str | None = None,
     feed_urls: list[str] | None = None,
@@ -75,7 +73,7 @@ def ingest(
 
 def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) -> dict[str, Any]:
     settings = get_settings()
-    if settings.clean_workers > 1:
+    if settings.clean_workers > 1 and not uses_dask(settings):
         clean_pool(settings.clean_workers)  # workers start while the feeds are polled
     ids_by_name = tasks.sync_feed_list(db, specs)
     names = {i: n for n, i in ids_by_name.items()}
@@ -84,24 +82,30 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     polled = tasks.poll_feed.map(unmapped(db), unmapped(http), due, unmapped(flow_run.id),
                                  unmapped(settings.max_feed_failures))
 
+    remote = uses_dask(settings)
     # Results first: a failed poll (the database gone) fails the run with its own error.
-    done = [f.result() for f in polled]
+    done = [finished(f, remote, feeds=1) for f in polled]
     to_fetch, half_done = tasks.select_articles(db, MAX_FETCH_ATTEMPTS)
     progress.report("fetch", 0, len(to_fetch))
     progress.report("clean", 0, len(to_fetch) + len(half_done))
-    # One task per batch, a few at a time: while one batch is fetched another is cleaned
-    # and a third stored, and no more pages than those batches' are held at once.
-    in_flight: deque[PrefectFuture[stages.Counts]] = deque()
+    # One task per batch, a few at a time (ACCORDS_BATCHES_IN_FLIGHT): while one batch is
+    # fetched another is cleaned and a third stored, and no more pages than those batches'
+    # are held at once.
+    in_flight: deque[tuple[PrefectFuture[stages.Counts], dict[str, int]]] = deque()
     for batch in chunks(half_done, settings.batch_size):  # pages a crashed run left
-        in_flight.append(tasks.clean_articles.submit(db, batch, settings.clean_workers))
-        if len(in_flight) >= BATCHES_IN_FLIGHT:
-            done.append(in_flight.popleft().result())
+        in_flight.append((tasks.clean_articles.submit(db, batch, settings.clean_workers),
+                          {"clean": len(batch)}))
+        if len(in_flight) >= settings.batches_in_flight:
+            future, advance = in_flight.popleft()
+            done.append(finished(future, remote, **advance))
     for batch in chunks(to_fetch, settings.batch_size):
-        in_flight.append(tasks.ingest_articles.submit(db, http, batch, settings.fetch_workers,
-                                                      settings.clean_workers))
-        if len(in_flight) >= BATCHES_IN_FLIGHT:
-            done.append(in_flight.popleft().result())
-    done += [f.result() for f in in_flight]
+        in_flight.append((tasks.ingest_articles.submit(db, http, batch, settings.fetch_workers,
+                                                       settings.clean_workers),
+                          {"fetch": len(batch), "clean": len(batch)}))
+        if len(in_flight) >= settings.batches_in_flight:
+            future, advance = in_flight.popleft()
+            done.append(finished(future, remote, **advance))
+    done += [finished(future, remote, **advance) for future, advance in in_flight]
     # Articles a crashed run left cleaned but not extracted.
     leftovers = tasks.select_articles_to_extract(db, None, False, False)
     extracted = [tasks.extract_articles.submit(db, batch)
@@ -111,6 +115,16 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     rows = per_feed_rows(counts, names)
     total = totals(rows)
     return {"feeds": rows, "total": total, "polled": len(due), "seconds": stage_seconds(counts)}
+
+
+def finished(future: PrefectFuture[stages.Counts], remote: bool, **advance: int) -> stages.Counts:
+    """A task's counts. On Dask its progress events stayed in the worker's process: the
+    bars and the progress artifact advance here instead, a task at a time."""
+    counts = future.result()
+    if remote:
+        for stage, n in advance.items():
+            progress.report(stage, n)
+    return counts
 
 
 def feed_specs(feeds_file: Path, feed_urls: list[str] | None) -> list[FeedSpec]:

@@ -9,11 +9,13 @@ from prefect.artifacts import create_table_artifact
 from flows import progress, tasks
 from flows.ingest import chunks
 from flows.resources import open_database
+from flows.runners import task_runner
 from flows.settings import get_settings
 from flows.summary import merge_counts, totals_of
 
 
-@flow(name="reextract", log_prints=False)
+@flow(name="reextract", log_prints=False,
+      task_runner=task_runner())
 def reextract(since: date | None = None, everything: bool = False) -> dict[str, Any]:
     """Re-extract summits and agreements from stored articles (after an extractor upgrade).
 

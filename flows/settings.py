@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(default=8, description="concurrent article downloads per batch")
     clean_workers: int = Field(default=2, description="processes cleaning HTML (CPU-bound)")
     batch_size: int = Field(default=200, description="articles per fetch/clean task")
+    batches_in_flight: int = Field(
+        default=3, description="batch tasks submitted at once (raise it to the Dask workers + 1)"
+    )
+    dask_workers: int = Field(
+        default=0, description="run the tasks on a local Dask cluster of this many processes"
+    )
+    dask_address: str | None = Field(
+        default=None, description="run the tasks on this Dask scheduler (tcp://host:8786)"
+    )
     max_feed_failures: int = Field(
         default=10, description="consecutive failures after which a feed is disabled"
     )

@@ -4,6 +4,7 @@ Tasks take ids and handles, never pages, and cache nothing: a cached fetch
 would serve yesterday's news, and hashing HTML inputs is slow.
 """
 
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 
 from prefect import task
@@ -14,6 +15,7 @@ from flows import stages
 from flows.feedlist import FeedSpec
 from flows.http import HttpConfig
 from flows.resources import Database, clean_pool, http_client
+from flows.runners import can_start_processes
 
 
 @task(name="sync-feed-list", cache_policy=NO_CACHE)
@@ -61,13 +63,19 @@ def ingest_articles(db: Database, http: HttpConfig, ids: list[int], fetch_worker
                     clean_workers: int) -> stages.Counts:
     """Fetch, clean and extract a batch of new articles; store the HTML, text and records."""
     return stages.ingest_articles(db, http_client(http, db), ids, workers=fetch_workers,
-                                  pool=clean_pool(clean_workers) if clean_workers > 1 else None)
+                                  pool=_pool(clean_workers))
 
 
 @task(name="clean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
 def clean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
     """Clean a batch of stored pages (comments apart) and extract their records."""
-    return stages.clean_articles(db, ids, pool=clean_pool(workers) if workers > 1 else None)
+    return stages.clean_articles(db, ids, pool=_pool(workers))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """The cleaning pool, unless cleaning stays in this process (one worker, or a Dask
+    worker: there the cluster's processes are the parallelism)."""
+    return clean_pool(workers) if workers > 1 and can_start_processes() else None
 
 
 @task(name="select-articles-to-extract", cache_policy=NO_CACHE)
@@ -95,8 +103,7 @@ def select_stored_articles(
 @task(name="reclean-articles", cache_policy=NO_CACHE, task_run_name=_batch_name)
 def reclean_articles(db: Database, ids: list[int], workers: int) -> stages.Counts:
     """Clean and extract again from stored raw HTML; no network."""
-    return stages.clean_articles(db, ids, pool=clean_pool(workers) if workers > 1 else None,
-                                 again=True)
+    return stages.clean_articles(db, ids, pool=_pool(workers), again=True)
 
 
 @task(name="feed-hosts", cache_policy=NO_CACHE)

@@ -1,0 +1,80 @@
+"""An ingest run whose tasks run on a Dask cluster (two local worker processes).
+
+The run goes through the real command line, pointed at a ``LocalCluster`` this
+test starts, so the test can ask the cluster's workers afterwards what they ran.
+"""
+
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Base
+from tests.e2e.test_faults import (  # the slow local news site and its helpers
+    SlowSite,
+    assert_complete,
+    cli_env,
+    slow_site,  # noqa: F401  (fixture)
+    start_ingest,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
+
+BATCH = 2  # articles per batch task: the slow site's 10 articles make 5 batches
+
+
+@pytest.fixture
+def cluster() -> Iterator[Client]:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as local, Client(local) as client:
+        yield client
+
+
+def executed(client: Client) -> dict[str, int]:
+    """Tasks each worker of the cluster has run so far."""
+    return client.run(lambda dask_worker: dask_worker.state.executed_count)  # type: ignore[no-any-return]
+
+
+def row_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        counts = {t.name: session.scalar(select(func.count()).select_from(t)) or 0
+                  for t in Base.metadata.sorted_tables
+                  if t.name not in {"feed_polls", "pipeline_runs", "host_schedule"}}
+    engine.dispose()
+    return counts
+
+
+def test_ingest_on_a_dask_cluster_stores_everything_once_and_stays_polite(
+    fresh_database_url: str, slow_site: tuple[SlowSite, Path], cluster: Client,  # noqa: F811
+) -> None:
+    site, feeds = slow_site
+    delay = 0.3
+    env = cli_env(fresh_database_url, ACCORDS_DASK_ADDRESS=cluster.scheduler.address,
+                  ACCORDS_BATCH_SIZE=str(BATCH), ACCORDS_BATCHES_IN_FLIGHT="3",
+                  ACCORDS_CLEAN_WORKERS="2", ACCORDS_MIN_HOST_DELAY=str(delay),
+                  ACCORDS_FETCH_WORKERS="2", ACCORDS_PER_HOST_CONCURRENCY="4")
+    run = start_ingest(feeds, env)
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr[-3000:]
+
+    engine = create_engine(fresh_database_url)
+    assert_complete(engine)
+    engine.dispose()
+    # the feed's poll, the five batches and the run's bookkeeping tasks ran on the workers
+    ran = executed(cluster)
+    assert sum(ran.values()) >= 1 + 10 // BATCH, ran
+    # the spacing between requests to the host held across the worker processes
+    starts = sorted(t for _, t in site.arrivals)
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) >= delay - 0.1, gaps
+
+    before = row_counts(fresh_database_url)
+    again = start_ingest(feeds, env)
+    _, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0, stderr[-3000:]
+    assert row_counts(fresh_database_url) == before
