@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -331,177 +331,209 @@ def _mention(
 
 
 # --------------------------------------------------------------------------- derivation
+#
+# PostgreSQL adds up the mentions (one vote per article: its first mention of the row)
+# and Python only picks the winners among the distinct values, so re-deriving a row
+# reported by thousands of articles moves a few rows per field, not its mentions.
 
-_SUMMIT_SCALARS = ("name", "edition", "year", "start_date", "end_date", "city", "country",
-                   "status")
-_AGREEMENT_SCALARS = ("title", "type", "count", "status", "signed_on", "summit_id")
-
-
-def _mentions(session: Session, column: Any,
-              owner_ids: Sequence[int]) -> dict[int, list[tuple[dict[str, Any], datetime]]]:
-    """(record, reported) of each article mentioning each row: one vote per article."""
-    rows = session.execute(
-        select(column, Mention.article_id, Mention.record,
-               func.coalesce(Article.published_at, Article.feed_published_at, Article.created_at))
-        .join(Article, Article.id == Mention.article_id)
-        .where(column.in_(owner_ids))
-        .order_by(column, Mention.article_id, Mention.ordinal)
-    )
-    first: dict[int, dict[int, tuple[dict[str, Any], datetime]]] = {}
-    for owner, article_id, record, reported in rows:
-        first.setdefault(owner, {}).setdefault(article_id, (record, reported))
-    return {owner: list(by_article.values()) for owner, by_article in first.items()}
+_SUMMIT_FIELDS = {"name": "text", "edition": "int", "year": "int", "start_date": "date",
+                  "end_date": "date", "city": "text", "country": "text", "status": "text"}
+_AGREEMENT_FIELDS = {"title": "text", "type": "text", "count": "int", "status": "text",
+                     "signed_on": "date", "summit_id": "int"}
+# Voted on like fields, not kept as claims: the year a summit was reported in (for a row
+# no article gives a year or edition) and an agreement's summit reference as written.
+_REPORTED_YEAR = ("CASE WHEN m.record->>'edition' IS NULL "
+                  "THEN extract(year FROM m.reported)::int::text END")
+_SUMMIT_EXTRA = {"_year": f"coalesce(m.record->>'year', {_REPORTED_YEAR})"}
+_AGREEMENT_EXTRA = {"_summit_ref": "m.record->>'summit'"}
 
 
-def _vote(values: Iterable[tuple[Any, datetime]], *, latest_wins: bool = False) -> tuple[Any, Counter[str]]:
-    """The best supported value (most articles; ties go to the earliest report, or the latest
-    with ``latest_wins``), and the article count of every value as text."""
-    tally: Counter[str] = Counter()
-    typed: dict[str, Any] = {}
-    when: dict[str, datetime] = {}
-    for value, reported in values:
-        if value is None or value == "":
-            continue
-        key = str(value)
-        tally[key] += 1
-        typed.setdefault(key, value)
-        when[key] = max(when.get(key, reported), reported) if latest_wins else min(
-            when.get(key, reported), reported)
-    if not tally:
-        return None, tally
-    sign = 1 if latest_wins else -1
-    best = max(tally, key=lambda k: (tally[k], sign * when[k].timestamp()))
-    return typed[best], tally
+def _first_mentions(owner: str) -> str:
+    """A CTE ``m``: per row (``owner`` = summit_id or agreement_id) and article, the
+    article's first mention and when it was reported."""
+    return f"""
+        WITH m AS (
+            SELECT DISTINCT ON (mn.{owner}, mn.article_id)
+                   mn.{owner} AS owner, mn.article_id, mn.record,
+                   coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
+            FROM mentions mn JOIN articles a ON a.id = mn.article_id
+            WHERE mn.{owner} = ANY(:ids)
+            ORDER BY mn.{owner}, mn.article_id, mn.ordinal)"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    value: str
+    articles: int
+    first: datetime
+    last: datetime
+    first_article: int
+
+
+def _tallies(session: Session, owner: str, ids: Sequence[int],
+             fields: dict[str, str]) -> dict[int, dict[str, list[_Tally]]]:
+    """Per row and field, each value given with its article count and first/last report."""
+    pairs = ", ".join(f"('{name}', {expr})" for name, expr in fields.items())
+    rows = session.execute(text(f"""{_first_mentions(owner)}
+        SELECT m.owner, f.field, f.value, count(*) AS articles, min(m.reported) AS first,
+               max(m.reported) AS last, min(m.article_id) AS first_article
+        FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS f(field, value)
+        WHERE f.value IS NOT NULL AND f.value <> ''
+        GROUP BY m.owner, f.field, f.value"""), {"ids": list(ids)})
+    out: dict[int, dict[str, list[_Tally]]] = {}
+    for row in rows:
+        out.setdefault(row.owner, {}).setdefault(row.field, []).append(
+            _Tally(row.value, row.articles, row.first, row.last, row.first_article))
+    return out
+
+
+def _reports(session: Session, owner: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(text(f"""{_first_mentions(owner)}
+        SELECT owner, count(*) AS articles, min(reported) AS first_reported,
+               max(reported) AS last_reported
+        FROM m GROUP BY owner"""), {"ids": list(ids)})
+    return {row.owner: {"articles": row.articles, "first_reported": row.first_reported,
+                        "last_reported": row.last_reported} for row in rows}
+
+
+def _codes(session: Session, owner: str, ids: Sequence[int], array: str,
+           *, lower: bool = False) -> list[tuple[int, str, int]]:
+    """(row, element, articles) of a list field of the records (participants, parties...)."""
+    element = "lower(e.value)" if lower else "e.value"
+    return [tuple(row) for row in session.execute(text(f"""{_first_mentions(owner)}
+        SELECT m.owner, {element} AS value, count(DISTINCT m.article_id) AS articles
+        FROM m CROSS JOIN LATERAL jsonb_array_elements_text(
+            CASE WHEN jsonb_typeof(m.record->'{array}') = 'array' THEN m.record->'{array}' END
+        ) AS e(value)
+        WHERE e.value <> ''
+        GROUP BY 1, 2"""), {"ids": list(ids)})]
+
+
+def _summit_people(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Leaders and officials by name: leader if any article calls them one; the first
+    role and country given, in the order of the articles."""
+    rows = session.execute(text(f"""{_first_mentions("summit_id")},
+        p AS (
+            SELECT m.owner, m.article_id, e.grp, e.rank, e.kind, e.person->>'name' AS name,
+                   nullif(e.person->>'role', '') AS role,
+                   nullif(e.person->>'country', '') AS country
+            FROM m CROSS JOIN LATERAL (
+                SELECT 'leader' AS kind, 0 AS grp, x.rank, x.person
+                FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.record->'leaders') = 'array'
+                                          THEN m.record->'leaders' END)
+                     WITH ORDINALITY AS x(person, rank)
+                UNION ALL
+                SELECT 'official', 1, x.rank, x.person
+                FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.record->'officials') = 'array'
+                                          THEN m.record->'officials' END)
+                     WITH ORDINALITY AS x(person, rank)) AS e)
+        SELECT owner, name,
+               CASE WHEN bool_or(kind = 'leader') THEN 'leader' ELSE 'official' END AS kind,
+               (array_agg(role ORDER BY article_id, grp, rank)
+                    FILTER (WHERE role IS NOT NULL))[1] AS role,
+               (array_agg(country ORDER BY article_id, grp, rank)
+                    FILTER (WHERE country IS NOT NULL))[1] AS country,
+               count(DISTINCT article_id) AS articles
+        FROM p WHERE coalesce(name, '') <> ''
+        GROUP BY owner, name"""), {"ids": list(ids)})
+    return [{"summit_id": r.owner, "name": r.name, "kind": r.kind, "role": r.role,
+             "country": r.country, "articles": r.articles} for r in rows]
+
+
+def _winner(tallies: list[_Tally], *, latest_wins: bool = False) -> _Tally | None:
+    """The best supported value: most articles; ties go to the earliest report (the latest
+    with ``latest_wins``), then to the value reported first."""
+    if not tallies:
+        return None
+    if latest_wins:
+        return min(tallies, key=lambda t: (-t.articles, -t.last.timestamp(), t.first_article))
+    return min(tallies, key=lambda t: (-t.articles, t.first, t.first_article))
+
+
+def _typed(kind: str, value: str | None) -> Any:
+    if value is None or kind == "text":
+        return value
+    return int(value) if kind == "int" else date.fromisoformat(value)
+
+
+def _derive(session: Session, owner: str, ids: Sequence[int], fields: dict[str, str],
+            extra: dict[str, str]) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
+    """Per row still mentioned: its voted fields (and the extra ones, raw); and its claims."""
+    exprs = {**{f: f"m.record->>'{f}'" for f in fields}, **extra}
+    tallies = _tallies(session, owner, ids, exprs)
+    reports = _reports(session, owner, ids)
+    rows: dict[int, dict[str, Any]] = {}
+    claims: list[dict[str, Any]] = []
+    for row_id, stats in reports.items():
+        by_field = tallies.get(row_id, {})
+        row: dict[str, Any] = {"id": row_id, **stats}
+        for field, kind in fields.items():
+            best = _winner(by_field.get(field, []), latest_wins=field == "status")
+            row[field] = _typed(kind, best.value if best else None)
+            if field != "summit_id":
+                claims += [{"summit_id": None, "agreement_id": None, owner: row_id,
+                            "field": field, "value": t.value, "articles": t.articles,
+                            "chosen": t is best} for t in by_field.get(field, [])]
+        for field in extra:
+            best = _winner(by_field.get(field, []))
+            row[field] = best.value if best else None
+        rows[row_id] = row
+    return rows, claims
 
 
 def rederive_summits(session: Session, summit_ids: Sequence[int]) -> None:
     """Derive these summits anew from their mentions; delete those no article mentions."""
     if not summit_ids:
         return
-    by_summit = _mentions(session, Mention.summit_id, summit_ids)
+    derived, claims = _derive(session, "summit_id", summit_ids, _SUMMIT_FIELDS, _SUMMIT_EXTRA)
+    participants = [{"summit_id": s, "code": c, "articles": n}
+                    for s, c, n in _codes(session, "summit_id", summit_ids, "participants")]
+    people = _summit_people(session, summit_ids)
     names = dict(session.execute(
         select(Summit.id, Summit.name).where(Summit.id.in_(summit_ids))).all())
-    for table in (Claim, SummitParticipant, SummitPerson):
-        session.execute(delete(table).where(table.summit_id.in_(summit_ids)))
-    gone = [i for i in summit_ids if i not in by_summit]
-    if gone:
-        session.execute(delete(Summit).where(Summit.id.in_(gone)))
-    rows: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
-    participants: list[dict[str, Any]] = []
-    people: list[dict[str, Any]] = []
-    for summit_id, mentions in by_summit.items():
-        row: dict[str, Any] = {"id": summit_id}
-        for field in _SUMMIT_SCALARS:
-            value, tally = _vote(((_parse(field, r.get(field)), p) for r, p in mentions),
-                                 latest_wins=field == "status")
-            row[field] = value
-            claims += _claims(tally, value, field, summit_id=summit_id)
-        if row["name"] is None:
-            row["name"] = names[summit_id]
-        if row["year"] is None and row["edition"] is None:
-            row["year"] = _vote((_effective_year_from(r, p), p) for r, p in mentions)[0]
-        rows.append({**row, **_reports(mentions)})
-        codes = Counter(c for r, _ in mentions for c in set(r.get("participants") or ()))
-        participants += [{"summit_id": summit_id, "code": c, "articles": n}
-                         for c, n in codes.items()]
-        people += [{"summit_id": summit_id, **person} for person in _people(mentions)]
-    _write(session, Summit, rows, (Claim, claims), (SummitParticipant, participants),
-           (SummitPerson, people))
-
-
-def _reports(mentions: list[tuple[dict[str, Any], datetime]]) -> dict[str, Any]:
-    return {"articles": len(mentions), "first_reported": min(p for _, p in mentions),
-            "last_reported": max(p for _, p in mentions)}
-
-
-def _write(session: Session, model: Any, rows: list[dict[str, Any]],
-           *children: tuple[Any, list[dict[str, Any]]]) -> None:
-    """Update the derived rows by primary key and insert their children: a statement each."""
-    if rows:
-        session.execute(update(model), rows)
-    for table, values in children:
-        if values:
-            session.execute(insert(table), values)
-
-
-def _effective_year_from(record: dict[str, Any], published: datetime) -> int | None:
-    return record.get("year") or (published.year if record.get("edition") is None else None)
-
-
-def _people(mentions: list[tuple[dict[str, Any], datetime]]) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
-    counts: Counter[str] = Counter()
-    for record, _ in mentions:
-        names = set()
-        for kind, people in (("leader", record.get("leaders") or ()),
-                             ("official", record.get("officials") or ())):
-            for person in people:
-                name = person.get("name")
-                if not name or name in names:
-                    continue
-                names.add(name)
-                counts[name] += 1
-                entry = seen.setdefault(name, {"name": name, "kind": kind, "role": None,
-                                               "country": None})
-                entry["role"] = entry["role"] or person.get("role")
-                entry["country"] = entry["country"] or person.get("country")
-                if kind == "leader":
-                    entry["kind"] = "leader"
-    return [{**p, "articles": counts[n]} for n, p in seen.items()]
+    for row in derived.values():
+        row["name"] = row["name"] or names[row["id"]]
+        reported_year = row.pop("_year")
+        if row["year"] is None and row["edition"] is None and reported_year is not None:
+            row["year"] = int(reported_year)
+    _replace(session, Summit, summit_ids, derived,
+             (Claim, claims), (SummitParticipant, participants), (SummitPerson, people))
 
 
 def rederive_agreements(session: Session, agreement_ids: Sequence[int]) -> None:
     """Derive these agreements anew from their mentions; delete those no article mentions."""
     if not agreement_ids:
         return
-    by_agreement = _mentions(session, Mention.agreement_id, agreement_ids)
-    stored = {row.id: row for row in session.execute(
+    derived, claims = _derive(session, "agreement_id", agreement_ids, _AGREEMENT_FIELDS,
+                              _AGREEMENT_EXTRA)
+    parties = [{"agreement_id": a, "code": c, "articles": n}
+               for a, c, n in _codes(session, "agreement_id", agreement_ids, "parties")]
+    sectors = [{"agreement_id": a, "sector": s, "articles": n} for a, s, n in
+               _codes(session, "agreement_id", agreement_ids, "sectors", lower=True)]
+    stored = {r.id: r for r in session.execute(
         select(Agreement.id, Agreement.type, Agreement.count)
         .where(Agreement.id.in_(agreement_ids)))}
-    for table in (Claim, AgreementParty, AgreementSector):
-        session.execute(delete(table).where(table.agreement_id.in_(agreement_ids)))
-    gone = [i for i in agreement_ids if i not in by_agreement]
+    for row in derived.values():
+        row["summit_ref"] = row.pop("_summit_ref")
+        for field in ("type", "count"):  # never voted empty: keep what the row has
+            if row[field] is None:
+                row[field] = getattr(stored[row["id"]], field)
+    _replace(session, Agreement, agreement_ids, derived,
+             (Claim, claims), (AgreementParty, parties), (AgreementSector, sectors))
+
+
+def _replace(session: Session, model: Any, ids: Sequence[int], derived: dict[int, dict[str, Any]],
+             *children: tuple[Any, list[dict[str, Any]]]) -> None:
+    """Write the derived rows and their children (a statement each); delete unmentioned rows."""
+    owner = model.__table__.c.id
+    for table, _ in children:
+        column = table.__table__.c["summit_id" if model is Summit else "agreement_id"]
+        session.execute(delete(table).where(column.in_(ids)))
+    gone = [i for i in ids if i not in derived]
     if gone:
-        session.execute(delete(Agreement).where(Agreement.id.in_(gone)))
-    rows: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
-    parties: list[dict[str, Any]] = []
-    sectors: list[dict[str, Any]] = []
-    for agreement_id, mentions in by_agreement.items():
-        row: dict[str, Any] = {"id": agreement_id}
-        for field in _AGREEMENT_SCALARS:
-            value, tally = _vote(((_parse(field, r.get(field)), p) for r, p in mentions),
-                                 latest_wins=field == "status")
-            if field in ("type", "count") and value is None:
-                value = getattr(stored[agreement_id], field)
-            row[field] = value
-            if field != "summit_id":
-                claims += _claims(tally, value, field, agreement_id=agreement_id)
-        row["summit_ref"] = _vote((r.get("summit"), p) for r, p in mentions)[0]
-        rows.append({**row, **_reports(mentions)})
-        codes = Counter(c for r, _ in mentions for c in set(r.get("parties") or ()))
-        parties += [{"agreement_id": agreement_id, "code": c, "articles": n}
-                    for c, n in codes.items()]
-        named = Counter(s for r, _ in mentions for s in {x.lower() for x in r.get("sectors") or ()})
-        sectors += [{"agreement_id": agreement_id, "sector": s, "articles": n}
-                    for s, n in named.items()]
-    _write(session, Agreement, rows, (Claim, claims), (AgreementParty, parties),
-           (AgreementSector, sectors))
-
-
-def _claims(tally: Counter[str], chosen: Any, field: str, *, summit_id: int | None = None,
-            agreement_id: int | None = None) -> list[dict[str, Any]]:
-    return [{"summit_id": summit_id, "agreement_id": agreement_id, "field": field,
-             "value": value, "articles": n, "chosen": value == str(chosen)}
-            for value, n in tally.items()]
-
-
-def _parse(field: str, value: Any) -> Any:
-    if value is not None and field in ("start_date", "end_date", "signed_on"):
-        return date.fromisoformat(value)
-    return value
-
-
-
-
+        session.execute(delete(model).where(owner.in_(gone)))
+    if derived:
+        session.execute(update(model), list(derived.values()))
+    for table, values in children:
+        if values:
+            session.execute(insert(table), values)
