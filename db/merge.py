@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -129,7 +129,7 @@ def replace_many(
             firsts.add(key)
             counts[n]["new_agreements"] += 1
     if mentions:
-        session.execute(insert(Mention), mentions)
+        session.execute(insert(cast(Table, Mention.__table__)), mentions)
     rederive_summits(session, sorted(touched_summits))
     rederive_agreements(session, sorted(touched_agreements))
     session.expire_all()  # rows changed under the ORM's feet
@@ -348,17 +348,19 @@ _SUMMIT_EXTRA = {"_year": f"coalesce(m.record->>'year', {_REPORTED_YEAR})"}
 _AGREEMENT_EXTRA = {"_summit_ref": "m.record->>'summit'"}
 
 
-def _first_mentions(owner: str) -> str:
-    """A CTE ``m``: per row (``owner`` = summit_id or agreement_id) and article, the
-    article's first mention and when it was reported."""
-    return f"""
-        WITH m AS (
-            SELECT DISTINCT ON (mn.{owner}, mn.article_id)
-                   mn.{owner} AS owner, mn.article_id, mn.record,
-                   coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
-            FROM mentions mn JOIN articles a ON a.id = mn.article_id
-            WHERE mn.{owner} = ANY(:ids)
-            ORDER BY mn.{owner}, mn.article_id, mn.ordinal)"""
+def _gather(session: Session, owner: str, ids: Sequence[int]) -> None:
+    """Fill the temporary table ``derive_m``: per row (``owner`` = summit_id or
+    agreement_id) and article, the article's first mention and when it was reported.
+    Read once, aggregated several ways."""
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.derive_m"))
+    session.execute(text(f"""
+        CREATE TEMPORARY TABLE derive_m ON COMMIT DROP AS
+        SELECT DISTINCT ON (mn.{owner}, mn.article_id)
+               mn.{owner} AS owner, mn.article_id, mn.record,
+               coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
+        FROM mentions mn JOIN articles a ON a.id = mn.article_id
+        WHERE mn.{owner} = ANY(:ids)
+        ORDER BY mn.{owner}, mn.article_id, mn.ordinal"""), {"ids": list(ids)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,16 +372,15 @@ class _Tally:
     first_article: int
 
 
-def _tallies(session: Session, owner: str, ids: Sequence[int],
-             fields: dict[str, str]) -> dict[int, dict[str, list[_Tally]]]:
+def _tallies(session: Session, fields: dict[str, str]) -> dict[int, dict[str, list[_Tally]]]:
     """Per row and field, each value given with its article count and first/last report."""
     pairs = ", ".join(f"('{name}', {expr})" for name, expr in fields.items())
-    rows = session.execute(text(f"""{_first_mentions(owner)}
+    rows = session.execute(text(f"""
         SELECT m.owner, f.field, f.value, count(*) AS articles, min(m.reported) AS first,
                max(m.reported) AS last, min(m.article_id) AS first_article
-        FROM m CROSS JOIN LATERAL (VALUES {pairs}) AS f(field, value)
+        FROM derive_m m CROSS JOIN LATERAL (VALUES {pairs}) AS f(field, value)
         WHERE f.value IS NOT NULL AND f.value <> ''
-        GROUP BY m.owner, f.field, f.value"""), {"ids": list(ids)})
+        GROUP BY m.owner, f.field, f.value"""))
     out: dict[int, dict[str, list[_Tally]]] = {}
     for row in rows:
         out.setdefault(row.owner, {}).setdefault(row.field, []).append(
@@ -387,37 +388,36 @@ def _tallies(session: Session, owner: str, ids: Sequence[int],
     return out
 
 
-def _reports(session: Session, owner: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = session.execute(text(f"""{_first_mentions(owner)}
+def _reports(session: Session) -> dict[int, dict[str, Any]]:
+    rows = session.execute(text("""
         SELECT owner, count(*) AS articles, min(reported) AS first_reported,
                max(reported) AS last_reported
-        FROM m GROUP BY owner"""), {"ids": list(ids)})
+        FROM derive_m GROUP BY owner"""))
     return {row.owner: {"articles": row.articles, "first_reported": row.first_reported,
                         "last_reported": row.last_reported} for row in rows}
 
 
-def _codes(session: Session, owner: str, ids: Sequence[int], array: str,
-           *, lower: bool = False) -> list[tuple[int, str, int]]:
+def _codes(session: Session, array: str, *, lower: bool = False) -> list[tuple[int, str, int]]:
     """(row, element, articles) of a list field of the records (participants, parties...)."""
     element = "lower(e.value)" if lower else "e.value"
-    return [tuple(row) for row in session.execute(text(f"""{_first_mentions(owner)}
+    return [tuple(row) for row in session.execute(text(f"""
         SELECT m.owner, {element} AS value, count(DISTINCT m.article_id) AS articles
-        FROM m CROSS JOIN LATERAL jsonb_array_elements_text(
+        FROM derive_m m CROSS JOIN LATERAL jsonb_array_elements_text(
             CASE WHEN jsonb_typeof(m.record->'{array}') = 'array' THEN m.record->'{array}' END
         ) AS e(value)
         WHERE e.value <> ''
-        GROUP BY 1, 2"""), {"ids": list(ids)})]
+        GROUP BY 1, 2"""))]
 
 
-def _summit_people(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+def _summit_people(session: Session) -> list[dict[str, Any]]:
     """Leaders and officials by name: leader if any article calls them one; the first
     role and country given, in the order of the articles."""
-    rows = session.execute(text(f"""{_first_mentions("summit_id")},
-        p AS (
+    rows = session.execute(text("""
+        WITH p AS (
             SELECT m.owner, m.article_id, e.grp, e.rank, e.kind, e.person->>'name' AS name,
                    nullif(e.person->>'role', '') AS role,
                    nullif(e.person->>'country', '') AS country
-            FROM m CROSS JOIN LATERAL (
+            FROM derive_m m CROSS JOIN LATERAL (
                 SELECT 'leader' AS kind, 0 AS grp, x.rank, x.person
                 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.record->'leaders') = 'array'
                                           THEN m.record->'leaders' END)
@@ -435,7 +435,7 @@ def _summit_people(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]
                     FILTER (WHERE country IS NOT NULL))[1] AS country,
                count(DISTINCT article_id) AS articles
         FROM p WHERE coalesce(name, '') <> ''
-        GROUP BY owner, name"""), {"ids": list(ids)})
+        GROUP BY owner, name"""))
     return [{"summit_id": r.owner, "name": r.name, "kind": r.kind, "role": r.role,
              "country": r.country, "articles": r.articles} for r in rows]
 
@@ -460,8 +460,9 @@ def _derive(session: Session, owner: str, ids: Sequence[int], fields: dict[str, 
             extra: dict[str, str]) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
     """Per row still mentioned: its voted fields (and the extra ones, raw); and its claims."""
     exprs = {**{f: f"m.record->>'{f}'" for f in fields}, **extra}
-    tallies = _tallies(session, owner, ids, exprs)
-    reports = _reports(session, owner, ids)
+    _gather(session, owner, ids)
+    tallies = _tallies(session, exprs)
+    reports = _reports(session)
     rows: dict[int, dict[str, Any]] = {}
     claims: list[dict[str, Any]] = []
     for row_id, stats in reports.items():
@@ -487,8 +488,8 @@ def rederive_summits(session: Session, summit_ids: Sequence[int]) -> None:
         return
     derived, claims = _derive(session, "summit_id", summit_ids, _SUMMIT_FIELDS, _SUMMIT_EXTRA)
     participants = [{"summit_id": s, "code": c, "articles": n}
-                    for s, c, n in _codes(session, "summit_id", summit_ids, "participants")]
-    people = _summit_people(session, summit_ids)
+                    for s, c, n in _codes(session, "participants")]
+    people = _summit_people(session)
     names = dict(session.execute(
         select(Summit.id, Summit.name).where(Summit.id.in_(summit_ids))).all())
     for row in derived.values():
@@ -507,9 +508,9 @@ def rederive_agreements(session: Session, agreement_ids: Sequence[int]) -> None:
     derived, claims = _derive(session, "agreement_id", agreement_ids, _AGREEMENT_FIELDS,
                               _AGREEMENT_EXTRA)
     parties = [{"agreement_id": a, "code": c, "articles": n}
-               for a, c, n in _codes(session, "agreement_id", agreement_ids, "parties")]
+               for a, c, n in _codes(session, "parties")]
     sectors = [{"agreement_id": a, "sector": s, "articles": n} for a, s, n in
-               _codes(session, "agreement_id", agreement_ids, "sectors", lower=True)]
+               _codes(session, "sectors", lower=True)]
     stored = {r.id: r for r in session.execute(
         select(Agreement.id, Agreement.type, Agreement.count)
         .where(Agreement.id.in_(agreement_ids)))}
@@ -535,5 +536,5 @@ def _replace(session: Session, model: Any, ids: Sequence[int], derived: dict[int
     if derived:
         session.execute(update(model), list(derived.values()))
     for table, values in children:
-        if values:
-            session.execute(insert(table), values)
+        if values:  # Core, not ORM, inserts: rows with None values stay in one batch
+            session.execute(insert(table.__table__), values)
