@@ -30,9 +30,12 @@ M0007 = migration("0007")
 
 
 def assert_views_as_before(conn: Session | Connection) -> None:
-    """Every row of both views equals the row of the definition before 0007."""
-    for view, previous, key in (("summits", M0007.PREVIOUS_SUMMITS, "summit_id"),
-                                ("agreements", M0007.PREVIOUS_AGREEMENTS, "agreement_id")):
+    """Every row of the views 0007 changed equals the row of their definitions before it."""
+    for view, previous, key in (
+        ("summits", M0007.PREVIOUS_SUMMITS, "summit_id"),
+        ("agreements", M0007.PREVIOUS_AGREEMENTS, "agreement_id"),
+        ("country_activity", M0007.PREVIOUS_COUNTRY_ACTIVITY, "country, month"),
+    ):
         now = conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY {key}")).all()
         before = conn.execute(text(f"SELECT * FROM ({previous}) AS v ORDER BY {key}")).all()
         assert now == before, view
@@ -157,3 +160,19 @@ def test_concurrent_writers_of_one_record_both_reach_its_list(fresh_database_url
     finally:
         engine.dispose()
 
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Almaty", "America/Santiago", "Asia/Beirut",
+                                  "Pacific/Apia"])
+def test_country_activity_months_are_the_same_in_every_time_zone(session: Session,
+                                                                 zone: str) -> None:
+    """0007 truncates dates to months as timestamps; 0006 did it as timestamps with time
+    zone. Same first day of the month for every day of 1990-2040, in zones whose clocks
+    skip or repeat midnight."""
+    session.execute(text(f"SET LOCAL TimeZone = '{zone}'"))
+    differing = session.execute(text(
+        "SELECT count(*) FROM generate_series(date '1990-01-01', date '2040-12-31', "
+        "interval '1 day') AS g(day), LATERAL (SELECT g.day::date AS d) AS x "
+        "WHERE date_trunc('month', x.d)::date <> date_trunc('month', x.d::timestamp)::date"
+    )).scalar_one()
+    assert differing == 0

@@ -17,6 +17,9 @@ touched, with the expressions and orders the views used. The views read the colu
 same rows, columns, types and values as before. Nothing is refreshed later, so there
 is no stale state to see.
 
+``reporting.country_activity`` computes each record's month once instead of once per
+participant or party (see COUNTRY_ACTIVITY); its rows are unchanged too.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28
@@ -136,6 +139,33 @@ AGREEMENTS = """
     FROM public.agreements a LEFT JOIN public.summits s ON s.id = a.summit_id
 """
 
+# Each record's month is computed once, in a sub-query that OFFSET 0 keeps from being
+# merged into the join (the planner would otherwise evaluate it once per participant or
+# party: 210,000 times instead of 40,000 on the query benchmark's database), and the date
+# is truncated as a timestamp, without the two time-zone conversions of date_trunc on a
+# timestamp with time zone (the same first day of the month in every time zone).
+# Together: a third to almost half off the full report (interleaved runs, load ~1).
+COUNTRY_ACTIVITY = """
+    SELECT country, month, sum(summits_attended)::bigint AS summits_attended,
+           sum(agreements_joined)::bigint AS agreements_joined,
+           sum(documents_joined)::bigint AS documents_joined
+    FROM (
+        SELECT p.code AS country, s.month,
+               1 AS summits_attended, 0 AS agreements_joined, 0 AS documents_joined
+        FROM public.summit_participants p
+        JOIN (SELECT id, date_trunc('month', coalesce(start_date, first_reported::date)
+                                             ::timestamp)::date AS month
+              FROM public.summits OFFSET 0) s ON s.id = p.summit_id
+        UNION ALL
+        SELECT p.code, a.month, 0, 1, a.count
+        FROM public.agreement_parties p
+        JOIN (SELECT id, count, date_trunc('month', coalesce(signed_on, first_reported::date)
+                                                    ::timestamp)::date AS month
+              FROM public.agreements OFFSET 0) a ON a.id = p.agreement_id
+    ) AS activity
+    GROUP BY country, month
+"""
+
 # As 0003 created them (and the downgrade restores them).
 PREVIOUS_SUMMITS = """
     SELECT s.id AS summit_id, s.name AS series, s.edition, s.year, s.start_date, s.end_date,
@@ -164,6 +194,24 @@ PREVIOUS_AGREEMENTS = """
     FROM public.agreements a LEFT JOIN public.summits s ON s.id = a.summit_id
 """
 
+# As 0006 created it.
+PREVIOUS_COUNTRY_ACTIVITY = """
+    SELECT country, month, sum(summits_attended)::bigint AS summits_attended,
+           sum(agreements_joined)::bigint AS agreements_joined,
+           sum(documents_joined)::bigint AS documents_joined
+    FROM (
+        SELECT p.code AS country,
+               date_trunc('month', coalesce(s.start_date, s.first_reported::date))::date AS month,
+               1 AS summits_attended, 0 AS agreements_joined, 0 AS documents_joined
+        FROM public.summit_participants p JOIN public.summits s ON s.id = p.summit_id
+        UNION ALL
+        SELECT p.code, date_trunc('month', coalesce(a.signed_on, a.first_reported::date))::date,
+               0, 1, a.count
+        FROM public.agreement_parties p JOIN public.agreements a ON a.id = p.agreement_id
+    ) AS activity
+    GROUP BY country, month
+"""
+
 
 def upgrade() -> None:
     # No list row may change between the backfill and the triggers. Records first, as
@@ -183,9 +231,12 @@ def upgrade() -> None:
     # Same columns, names and types: CREATE OR REPLACE keeps the views' grants.
     op.execute(f"CREATE OR REPLACE VIEW reporting.summits AS {SUMMITS}")
     op.execute(f"CREATE OR REPLACE VIEW reporting.agreements AS {AGREEMENTS}")
+    op.execute(f"CREATE OR REPLACE VIEW reporting.country_activity AS {COUNTRY_ACTIVITY}")
 
 
 def downgrade() -> None:
+    op.execute(f"CREATE OR REPLACE VIEW reporting.country_activity AS "
+               f"{PREVIOUS_COUNTRY_ACTIVITY}")
     op.execute(f"CREATE OR REPLACE VIEW reporting.agreements AS {PREVIOUS_AGREEMENTS}")
     op.execute(f"CREATE OR REPLACE VIEW reporting.summits AS {PREVIOUS_SUMMITS}")
     for kept in reversed(KEPT):
