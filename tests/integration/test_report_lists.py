@@ -1,6 +1,7 @@
 """The lists of ``reporting.summits`` and ``reporting.agreements`` (participants, leaders,
 parties, sectors) are kept on their rows by triggers (migration 0007): after any statement
-they equal what the views' former per-row sub-queries computed."""
+they equal what the views' former per-row sub-queries computed. ``country_activity``'s
+faster months (0007) are the months it gave before."""
 
 import importlib.util
 import threading
