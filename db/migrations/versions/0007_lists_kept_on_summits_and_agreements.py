@@ -6,9 +6,10 @@ agreements ran 60,000 index look-ups and aggregates. Aggregating each list once 
 joining it (one GROUP BY per list table) speeds up full exports, but then every
 filtered query aggregates everything too: PostgreSQL cannot push a filter into a
 grouped sub-query. Measured on the query benchmark's database (bench/query_bench.py,
-2 shared CPUs, load average ~2), JSON export of all agreements / filtered queries:
-per-row sub-queries 558 / 26-122 ms, grouped joins 333-380 / 75-250 ms, lists on the
-rows 201 / 10-42 ms.
+2 shared CPUs, load average ~2, interleaved runs), JSON export of all agreements /
+filtered agreement queries: per-row sub-queries 558 / 26-122 ms, grouped joins
+333-380 / 75-250 ms, lists on the rows 201 / 10-42 ms (the first with the export query
+of the time, which sorted twice; sorting once made no difference to it).
 
 So the lists become columns of ``summits`` and ``agreements``, kept by statement-level
 triggers on the four list tables: a statement that inserts, updates, deletes or
