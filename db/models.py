@@ -214,6 +214,11 @@ class Summit(Base):
     articles: Mapped[int] = mapped_column(server_default=sql("0"))
     first_reported: Mapped[timestamptz | None] = mapped_column(index=True)
     last_reported: Mapped[timestamptz | None]
+    participants: Mapped[text_list]
+    """Codes of ``summit_participants``, sorted: kept by a trigger (migration 0007), never set."""
+    leaders: Mapped[text_list]
+    """Leaders among ``summit_people`` as "Name (Role, CC)", most reported first: kept by a
+    trigger (migration 0007), never set."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
@@ -238,6 +243,11 @@ class Agreement(Base):
     articles: Mapped[int] = mapped_column(server_default=sql("0"))
     first_reported: Mapped[timestamptz | None] = mapped_column(index=True)
     last_reported: Mapped[timestamptz | None]
+    parties: Mapped[text_list]
+    """Codes of ``agreement_parties``, sorted: kept by a trigger (migration 0007), never set."""
+    sectors: Mapped[text_list]
+    """Sectors of ``agreement_sectors``, most reported first: kept by a trigger (migration
+    0007), never set."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

@@ -5,13 +5,14 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from db.migrate import alembic_config, check, upgrade
 from db.models import Base
 from db.session import ensure_database, make_engine
 from tests.conftest import _drop_database
+from tests.integration.test_report_lists import add_records, assert_views_as_before, run
 
 pytestmark = pytest.mark.integration
 
@@ -54,3 +55,41 @@ def test_the_head_constant_is_the_newest_migration() -> None:
     from db.migrate import HEAD, MIGRATIONS
 
     assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == HEAD
+
+
+def test_0007_fills_the_lists_of_stored_records_and_downgrades_to_the_old_views(
+    empty_engine: Engine,
+) -> None:
+    """Records stored before 0007 get their lists; the views give the same rows at 0006,
+    after the upgrade and after the downgrade."""
+    upgrade(empty_engine, "0006")
+    with empty_engine.begin() as conn:
+        s, a1, a2, _ = add_records(conn)
+        run(conn, "INSERT INTO agreement_parties (agreement_id, code, articles) VALUES "
+                  "(:a1, 'UZ', 1), (:a1, 'CN', 2), (:a2, 'RU', 1)", a1=a1, a2=a2)
+        run(conn, "INSERT INTO agreement_sectors (agreement_id, sector, articles) VALUES "
+                  "(:a1, 'energy', 1), (:a1, 'trade', 3)", a1=a1)
+        run(conn, "INSERT INTO summit_participants (summit_id, code, articles) "
+                  "VALUES (:s, 'KZ', 1), (:s, 'CN', 1)", s=s)
+        run(conn, "INSERT INTO summit_people (summit_id, name, kind, role, country, articles) "
+                  "VALUES (:s, 'Xi Jinping', 'leader', 'President', 'CN', 3), "
+                  "(:s, 'Wang Yi', 'official', 'Foreign Minister', 'CN', 9)", s=s)
+    with empty_engine.connect() as conn:
+        at_0006 = {v: conn.execute(text(f"SELECT * FROM reporting.{v} ORDER BY 1")).all()
+                   for v in ("summits", "agreements")}
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert run(conn, "SELECT parties FROM agreements ORDER BY id") == [
+            ["CN", "UZ"], ["RU"], []]
+        assert run(conn, "SELECT leaders FROM summits") == [["Xi Jinping (President, CN)"]]
+        assert_views_as_before(conn)
+        for view, rows in at_0006.items():
+            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+    command.downgrade(alembic_config(empty_engine), "0006")
+    assert "parties" not in {c["name"] for c in inspect(empty_engine).get_columns("agreements")}
+    with empty_engine.connect() as conn:
+        assert not run(conn, "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'keep_%'")
+        for view, rows in at_0006.items():
+            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+    upgrade(empty_engine)
+    check(empty_engine)

@@ -24,6 +24,7 @@ from db.reports import (
 from db.roles import grant_reader
 from extractors.records import Agreement, Extraction, Span, Summit
 from flows.output import to_csv, to_json
+from tests.integration.test_report_lists import assert_views_as_before
 
 pytestmark = pytest.mark.integration
 
@@ -96,6 +97,25 @@ def test_summits_view_has_one_row_per_summit_with_counts(filled: Session) -> Non
 )
 def test_filters(filled: Session, report: str, filters: Filters, expected: int) -> None:
     assert len(run_report(filled, report, filters)) == expected
+
+
+def test_views_give_the_rows_their_former_definitions_gave(filled: Session) -> None:
+    """The lists kept on the rows (migration 0007) equal the former per-row sub-queries
+    on records that merging stored, and after a record is merged again."""
+    assert_views_as_before(filled)
+    c = add_article(filled, 3, "Kazakhstan and Russia signed the Tianjin Declaration.",
+                    date(2025, 9, 2))
+    merge.replace_mentions(filled, c, Extraction(
+        agreements=(Agreement(title="Tianjin Declaration", type="declaration",
+                              parties=("RU", "KZ"), sectors=("security", "transit"),
+                              summit="SCO Summit 2025", status="adopted",
+                              evidence=EVIDENCE),),
+        extractor="t", version="1"))
+    filled.flush()
+    tianjin = run_report(filled, "agreements", Filters(type="declaration"))
+    assert [(r["parties"], r["sectors"]) for r in tianjin] == [
+        (["CN", "KZ", "RU"], ["security", "transit"])]
+    assert_views_as_before(filled)
 
 
 def test_country_activity_counts_summits_and_documents(filled: Session) -> None:
