@@ -113,7 +113,9 @@ def test_entity_expansion_is_refused(document: Callable[[], bytes]) -> None:
     finally:
         tracemalloc.stop()
     # Fully expanded, these are gigabytes; a bounded parser stays near the input size.
-    assert time.monotonic() - started < 5
+    # The time bound only catches a hang: under tracemalloc, on a loaded 2-core machine,
+    # an honest parse has taken over 5 s.
+    assert time.monotonic() - started < 60
     assert peak < 64 * 1024 * 1024, f"{peak / 2**20:.0f} MB while parsing"
     if parsed is not None:
         assert LAUGHS_MARKER not in feed_text(parsed)
