@@ -84,6 +84,13 @@ def _noun_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, table
 
 
+def noun_cues() -> tuple[str, ...]:
+    """Every surface :func:`_noun_pattern` matches, lower-cased (the extractor's prefilter)."""
+    types: list[list[str]] = _doc_data()["types"]  # type: ignore[assignment]
+    extra = ("statement", "statements", "programs", "programmes", "concept", "plan", "regulations")
+    return tuple(sorted({s.lower() for s, _ in types} | set(extra)))
+
+
 @cache
 def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     data = _doc_data()
@@ -562,7 +569,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     lead: int | None = None
     for i, s in enumerate(ctx.sentences):
         text = ctx.sentence_text(i)
-        places = list(ctx.places[i])
+        places: list[Place] = []
         prev = ctx.sentence_text(i - 1).rstrip() if i else ""
         if prev.endswith(":"):
             lead = i - 1
@@ -577,6 +584,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if not sentence_checked:
                 # per-sentence facts, computed once and only for sentences naming a document
                 sentence_checked = True
+                places = list(ctx.places[i])
                 raw = ctx.text[s.start:s.end]
                 company = _company_marker(text) or (raw != text and _company_marker(raw))
                 tokens = set(_TOKEN.findall(text.lower()))

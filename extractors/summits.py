@@ -32,6 +32,9 @@ _ORDINAL = re.compile(
 _TRIGGER = re.compile(
     r"(?i)\bsummit(?:s|ry)?\b|\b(?:meeting|session)\s+of\s+the\s+Council\s+of\s+(?:the\s+)?Heads\s+of\s+State\b"
 )
+# Lower-case patterns that match wherever _TRIGGER does (and more), each starting with a
+# literal so the regex engine can skip ahead: the extractor's prefilter.
+TRIGGER_CUES = (r"summit", r"council\s+of\s+(?:the\s+)?heads\s+of\s+state")
 _MOUNTAIN = re.compile(
     r"(?i)(?:\b(?:reach\w*|climb\w*|ascen\w*|scal\w+|top|atop|descen\w*)\s+(?:to\s+)?the\s+summit\b|"
     r"\bsummit\s+of\s+(?:Mount|Mt\.?|Peak|the\s+(?:mountain|peak|hill|chart|charts))\b|"
