@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -20,6 +22,7 @@ from itertools import pairwise
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import DATA_DIR, Place
+from extractors.fold import lowered
 from extractors.records import Agreement, AgreementStatus, AgreementType, Span, Summit, ValueSpan
 from extractors.summits import SummitDraft
 
@@ -34,6 +37,7 @@ _GENERIC_MODIFIERS = frozenset(
 )
 _ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
+_INDEFINITE_LOWER = lowered(_INDEFINITE.pattern)
 _EVENT = re.compile(
     r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
     r"terminat\w+|implement\w*|extend\w*|reach\w*|under the|violat\w+|adher\w+|commit\w*|endors\w+|"
@@ -44,6 +48,7 @@ _EVENT = re.compile(
     r"table|tabled|offer\w*|expire\w*|in force|effect|took effect|stick|compl\w+|scrap\w*|withdr\w+|"
     r"abrogat\w+|suspend\w*|outcome|known as|entitled|called|named|titled|calls?|underlin\w+|witness\w*)\b"
 )
+_EVENT_LOWER = lowered(_EVENT.pattern)
 _STATUS_RULES: list[tuple[AgreementStatus, re.Pattern[str]]] = [
     ("terminated", re.compile(r"(?i)\b(?:terminat\w+|scrapp\w+|abrogat\w+|withdr[ae]w from|pulled out of|"
                               r"expired|annull\w+|renounc\w+)\b")),
@@ -92,6 +97,41 @@ def noun_cues() -> tuple[str, ...]:
 
 
 @cache
+def _noun_prefixes() -> tuple[str, ...]:
+    return tuple(sorted({noun[:4] for noun in noun_cues()}))
+
+
+def _noun_starts(lower: str) -> list[int]:
+    """Offsets in the folded article where a document noun may start, in order.
+
+    Every match of :func:`_noun_pattern` begins with the first letters of some noun in
+    the folded text; ``str.find`` locates those far faster than the case-insensitive
+    pattern scans a sentence.
+    """
+    starts: list[int] = []
+    for prefix in _noun_prefixes():
+        at = lower.find(prefix)
+        while at != -1:
+            starts.append(at)
+            at = lower.find(prefix, at + 1)
+    starts.sort()
+    return starts
+
+
+def _noun_matches(pattern: re.Pattern[str], text: str, offset: int, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for the sentence ``text`` at ``offset``, trying only ``starts``."""
+    pos = 0
+    for at in starts[bisect_left(starts, offset):bisect_left(starts, offset + len(text))]:
+        rel = at - offset
+        if rel < pos:
+            continue
+        m = pattern.match(text, rel)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
+@cache
 def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     data = _doc_data()
     company: list[str] = data["company_markers"]  # type: ignore[assignment]
@@ -129,11 +169,15 @@ def _marker_sets() -> tuple[frozenset[str], re.Pattern[str], frozenset[str], fro
     return single, phrase_re, frozenset(w.lower() for w in domestic), keys
 
 
-def _company_marker(text: str) -> bool:
-    """Same test as the company pattern of :func:`_marker_patterns`."""
+def _company_marker(text: str, low: str | None = None, words: list[str] | None = None) -> bool:
+    """Same test as the company pattern of :func:`_marker_patterns` (``low``, ``words``: ``text``
+    lower-cased and its tokens, when the caller has them)."""
     single, phrase_re = _marker_sets()[:2]
-    low = text.lower()
-    return (not single.isdisjoint(_TOKEN.findall(low)) or phrase_re.search(low) is not None
+    if low is None:
+        low = text.lower()
+    if words is None:
+        words = _TOKEN.findall(low)
+    return (not single.isdisjoint(words) or phrase_re.search(low) is not None
             or _COMPANY_CASED.search(text) is not None)
 
 
@@ -301,16 +345,26 @@ def _looks_named(tokens: list[str]) -> bool:
     return bool(re.fullmatch(r"[A-Z]{2,6}|[A-Z][a-z]+", first))
 
 
+_COUNT = lowered(
+    r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
+    r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$")
+_COUNTED_SPAN = lowered(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$")
+_UNCOUNTED = lowered(
+    r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|"
+    r"a slew of|a host of)\s+(?:[a-z][\w-]*\s+){0,2}$")
+
+
 def _count_before(before: str) -> tuple[int | None, bool]:
-    """Number directly before the noun phrase: (count, counted) -- "12 cooperation", "a number of"."""
-    m = re.search(
-        r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
-        r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-        r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$", before)
-    if m and not re.search(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$", m.group(0)):
-        word = m.group(1).lower()
+    """Number directly before the noun phrase: (count, counted) -- "12 cooperation", "a number of".
+
+    ``before`` is folded (:func:`extractors.fold.fold_text`).
+    """
+    m = _COUNT.search(before)
+    if m and not _COUNTED_SPAN.search(m.group(0)):
+        word = m.group(1)
         return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
-    if re.search(r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|a slew of|a host of)\s+(?:[a-z][\w-]*\s+){0,2}$", before):
+    if _UNCOUNTED.search(before):
         return None, True
     return None, False
 
@@ -558,6 +612,31 @@ def _sector_noun(word: str) -> str:
 
 # --- main ----------------------------------------------------------------------------
 
+# Context checks of find_doc_mentions. Lower-case twins (lowered) run on folded text.
+_JOINT_END = lowered(r"(?i)\bjoint\s*$")
+_JOINT_TAIL = lowered(r"(?i)joint\s*$")
+_ISSUED_BEFORE = lowered(r"(?i)\b(?:adopted|signed|release[sd]?|issued)\b[^.]{0,40}$")
+_ISSUED_AFTER = lowered(r"(?i)\s+(?:were|was)\s+(?:signed|adopted)")
+_PRESS_STATEMENT = lowered(r"(?i)\b(?:in a|press|said in a|a joint)\s*$")
+_APPROVED = lowered(r"(?i)\b(?:approv\w+|adopt\w+)\b")
+_OF_NEXT = re.compile(r"\s+of\s")
+_ON_NEXT = re.compile(r"\s+on\s")
+_GOOD_DEAL = lowered(r"(?i)\b(?:great|good|big|a great)\s*$")
+_CONSENT = lowered(r"(?i)\b(?:to|on|of|for|towards?|without|any)\s*$")
+_VENUE = lowered(r"(?i)\s+(?:cent(?:er|re)|hall)")
+_ETIQUETTE = lowered(r"(?i)\b(?:highest|diplomatic|state)\s*$")
+_DOCUMENT_COUNT = lowered(r"(?i)\d|package|dozen|\bten\b|twenty")
+_VERBAL = lowered(r"(?i)\bverbal\s*$|\bin\s*$")
+_DEFINITE_PLURAL = lowered(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_PLURAL_CONTEXT = re.compile(
+    r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s")
+_SIGNED_PLURAL = lowered(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_ARTICLE_BEFORE = lowered(r"(?i)(?<!such\s)\b(?:a|an|another)\s+$")
+_GENERIC_TITLE_WORD = re.compile(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)")
+_JOINT_TITLE = re.compile(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]")
+_PARTY_TITLE = re.compile(r"\b(?:Conservative|Liberal|Labour|Labor|Tory|Democratic|Republican|Socialist|Coalition)\b")
+_OF_SUBJECT = re.compile(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])")
+
 
 def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
@@ -567,6 +646,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     domestic_words, historic_keys = _marker_sets()[2:]
     out: list[DocMention] = []
     lead: int | None = None
+    starts = _noun_starts(ctx.lower)
     for i, s in enumerate(ctx.sentences):
         text = ctx.sentence_text(i)
         places: list[Place] = []
@@ -580,20 +660,26 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
         sentence_checked = False
         historic_spans: list[tuple[int, int]] = []
         domestic = has_event = False
-        for m in pattern.finditer(text):
+        for m in _noun_matches(pattern, text, s.start, starts):
             if not sentence_checked:
                 # per-sentence facts, computed once and only for sentences naming a document
                 sentence_checked = True
                 places = list(ctx.places[i])
                 raw = ctx.text[s.start:s.end]
-                company = _company_marker(text) or (raw != text and _company_marker(raw))
-                tokens = set(_TOKEN.findall(text.lower()))
+                folded = ctx.sentence_lower(i)
+                lower = text.lower()
+                words = _TOKEN.findall(lower)
+                company = _company_marker(text, lower, words) or (raw != text and _company_marker(raw))
+                tokens = set(words)
                 historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)] if not tokens.isdisjoint(
                     historic_keys) else []
                 domestic = "domestic" in tokens or (
-                    not domestic_words.isdisjoint(_TOKEN.findall(_SIGNATORY_PARTIES.sub(" ", text).lower()))
+                    not domestic_words.isdisjoint(_TOKEN.findall(
+                        _SIGNATORY_LOWER.sub(" ", folded) if lower == folded
+                        else _SIGNATORY_PARTIES.sub(" ", text).lower()))
                     and not _has_two_states(ctx, i))
-                has_event = bool(_EVENT.search(status_text))
+                status_folded = (ctx.sentence_lower(lead) + " " + folded) if lead is not None else folded
+                has_event = bool(_EVENT_LOWER.search(status_folded))
             noun = m.group(0)
             low = noun.lower()
             a, b = s.start + m.start(), s.start + m.end()
@@ -605,42 +691,43 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             # end-anchored patterns only need the words just before the noun
             before = text[max(0, m.start() - 160): m.start()]
             near = before[-70:]
+            fafter = folded[m.end():]
+            fbefore = folded[max(0, m.start() - 160): m.start()]
+            fnear = fbefore[-70:]
             kind: AgreementType
             if low in ("statement", "statements"):
-                if not re.search(r"(?i)\bjoint\s*$", before) and not re.search(
-                        r"(?i)\b(?:adopted|signed|release[sd]?|issued)\b[^.]{0,40}$", before) and not re.match(
-                        r"(?i)\s+(?:were|was)\s+(?:signed|adopted)", after):
+                if not _JOINT_END.search(fbefore) and not _ISSUED_BEFORE.search(fbefore) and not _ISSUED_AFTER.match(fafter):
                     continue
-                if re.search(r"(?i)\b(?:in a|press|said in a|a joint)\s*$", before) and not re.search(r"(?i)joint\s*$", before):
+                if _PRESS_STATEMENT.search(fbefore) and not _JOINT_TAIL.search(fbefore):
                     continue
                 kind = "joint_statement"
             elif low in ("programs", "programmes", "concept"):
-                if not re.search(r"(?i)\b(?:approv\w+|adopt\w+)\b", text):
+                if not _APPROVED.search(folded):
                     continue
-                if low == "concept" and not re.match(r"\s+of\s", after):
+                if low == "concept" and not _OF_NEXT.match(after):
                     continue
                 kind = "plan"
             elif noun == "Plan":
-                if not re.match(r"\s+of\s", after):
+                if not _OF_NEXT.match(after):
                     continue
                 kind = "plan"
             elif noun == "Regulations":
-                if not re.match(r"\s+on\s", after):
+                if not _ON_NEXT.match(after):
                     continue
                 kind = "other"
             else:
                 kind = table.get(low, "other")  # type: ignore[assignment]
-            if low in ("deal", "deals") and re.search(r"(?i)\b(?:great|good|big|a great)\s*$", before):
+            if low in ("deal", "deals") and _GOOD_DEAL.search(fbefore):
                 continue
-            if low == "agreement" and re.search(r"(?i)\b(?:to|on|of|for|towards?|without|any)\s*$", before):
+            if low == "agreement" and _CONSENT.search(fbefore):
                 continue  # "a barrier to agreement on ...": agreement as consent, not a document
-            if low.startswith("convention") and re.match(r"(?i)\s+(?:cent(?:er|re)|hall)", after):
+            if low.startswith("convention") and _VENUE.match(fafter):
                 continue
             if low.startswith("declaration") and nondip_re.match(after):
                 continue
-            if low.startswith("protocol") and re.search(r"(?i)\b(?:highest|diplomatic|state)\s*$", before):
+            if low.startswith("protocol") and _ETIQUETTE.search(fbefore):
                 continue
-            if low in ("document", "documents") and not re.search(r"\d|(?i:package|dozen|\bten\b|twenty)", before[-40:]):
+            if low in ("document", "documents") and not _DOCUMENT_COUNT.search(fbefore[-40:]):
                 if low == "document":
                     mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
                                          anaphoric=bool(_ANAPHOR.search(near)))
@@ -650,16 +737,16 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 continue
             if company and (not _has_two_states(ctx, i) or _COMPANY_SUBJECT.search(text)):
                 continue
-            if re.search(r"(?i)\bverbal\s*$|\bin\s*$", near) or _NEGATED.search(near) or _UNLIKELY.search(after[:80]):
+            if _VERBAL.search(fnear) or _NEGATED_LOWER.search(fnear) or _UNLIKELY_LOWER.search(fafter[:80]):
                 continue
             if company and places and all(p.kind == "demonym" for p in places if p.kind in ("country", "demonym")):
                 continue
             if domestic:
                 continue
-            count, counted = _count_before(before)
-            if noun.endswith("s") and not counted and not re.search(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$", before) \
-                    and not _has_two_states(ctx, i) and not re.match(r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s", after) \
-                    and not re.search(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$", before):
+            count, counted = _count_before(fbefore)
+            if noun.endswith("s") and not counted and not _DEFINITE_PLURAL.search(fbefore) \
+                    and not _has_two_states(ctx, i) and not _PLURAL_CONTEXT.match(after) \
+                    and not _SIGNED_PLURAL.search(fbefore):
                 continue  # "new declarations and commitments": a generic plural, not documents
             plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
             if noun.lower() in ("regulations",):
@@ -668,20 +755,18 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                                  count=count if counted else None)
             if counted and count is None:
                 mention.count = None
-            mention.indefinite = bool(_INDEFINITE.search(near))
+            mention.indefinite = bool(_INDEFINITE_LOWER.search(fnear))
             # "the US terminated an agreement": the article next to the noun decides, not an earlier "the"
-            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted and not re.search(
-                r"(?i)(?<!such\s)\b(?:a|an|another)\s+$", near)
+            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted and not _ARTICLE_BEFORE.search(fnear)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
                 title, tspan = None, None
-            if title and re.fullmatch(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)", title.split()[0]) \
-                    and not re.match(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]", title):
+            if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
                 continue
-            if title and re.search(r"\b(?:Conservative|Liberal|Labour|Labor|Tory|Democratic|Republican|Socialist|Coalition)\b", title):
+            if title and _PARTY_TITLE.search(title):
                 continue
             if title and counted and count:
                 title = None
@@ -704,7 +789,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention.sectors += further
             elif mention.title_span[1] < s.end:
                 mention.sectors += _sentence_sectors(text, mention.title_span[1] - s.start, s.start)
-            of = re.match(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])", after) if kind == "plan" and not title else None
+            of = _OF_SUBJECT.match(after) if kind == "plan" and not title else None
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
                 mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
@@ -716,9 +801,12 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
 
 # "the parties approved ...": the signatories, not political parties.
 _SIGNATORY_PARTIES = re.compile(r"(?i)\b(?:the|both|two|all|contracting|signatory)\s+(?:two\s+|three\s+|contracting\s+)?parties\b")
+_SIGNATORY_LOWER = lowered(_SIGNATORY_PARTIES.pattern)
 _NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|failed to|close to|"
                       r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
 _UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
+_NEGATED_LOWER = lowered(_NEGATED.pattern)
+_UNLIKELY_LOWER = lowered(_UNLIKELY.pattern)
 _COMPANY_SUBJECT = re.compile(
     r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group|club|FC)\b[^.;]{0,40}?"
     r"\b(?:signed|agreed|reached|struck|entered|inked)\b"

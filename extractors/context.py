@@ -22,6 +22,7 @@ from extractors.entities import (
     find_people,
     load_gazetteer,
 )
+from extractors.fold import fold_text
 from extractors.records import ArticleInput
 from extractors.text import Sentence, find_body_end, split_sentences
 
@@ -30,9 +31,6 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z.'’]*")
 _DATELINE_CITY = re.compile(r"^\s*(?:\[)?([A-Z][A-Z .'’-]{2,30}?)(?:\]|,|\s+[—–-]\s)")
 _HEADLINE_BREAK = re.compile(r"\n[ \t]*\n")
 _HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
-# Characters that case-insensitive matching equates with an ASCII letter but that
-# str.lower() leaves alone or lengthens; a text holding one has no lower-case shadow.
-_FOLD_TRAPS = ("ı", "ſ", "İ")
 
 T = TypeVar("T")
 
@@ -73,9 +71,9 @@ class ArticleContext:
 
     ``text`` is what offsets refer to; ``shadow`` is the same length but with
     all-capitals lines (newswire headlines) in title case, so the case-sensitive
-    gazetteer also reads headlines. ``lower`` is ``shadow.lower()`` when that keeps
-    every offset and every case-insensitive match (else None): rules search it
-    with case-sensitive patterns, which the regex engine runs several times faster.
+    gazetteer also reads headlines. ``lower`` is the shadow case-folded, offsets
+    unchanged (:func:`extractors.fold.fold_text`), for the lower-case twins of
+    case-insensitive patterns, which the regex engine runs several times faster.
     """
 
     __slots__ = ("_dateline_city", "_headlines", "_people", "_published", "_ref", "dates", "gaz",
@@ -86,7 +84,7 @@ class ArticleContext:
         self.text = text
         self.gaz = gaz
         self.shadow = _title_case_caps(text, gaz)
-        self.lower = _lower_shadow(self.shadow)
+        self.lower = fold_text(self.shadow)
         self.sentences: tuple[Sentence, ...] = split_sentences(text, find_body_end(text))
         shadow, sentences = self.shadow, self.sentences
         self.places: PerSentence[tuple[Place, ...]] = PerSentence(
@@ -103,7 +101,7 @@ class ArticleContext:
     def people(self) -> tuple[tuple[PersonMention, ...], ...]:
         """Titled people and later surname references, per sentence."""
         if self._people is None:
-            self._people = _find_article_people(self.gaz, self.shadow, self.sentences)
+            self._people = _find_article_people(self.gaz, self.shadow, self.lower, self.sentences)
         return self._people
 
     @property
@@ -132,19 +130,10 @@ class ArticleContext:
         s = self.sentences[i]
         return self.shadow[s.start:s.end]
 
-    def sentence_lower(self, i: int) -> str | None:
-        """``sentence_text(i).lower()`` with the same offsets, or None (see :attr:`lower`)."""
-        if self.lower is None:
-            return None
+    def sentence_lower(self, i: int) -> str:
+        """:meth:`sentence_text` case-folded, same offsets (see :attr:`lower`)."""
         s = self.sentences[i]
         return self.lower[s.start:s.end]
-
-
-def _lower_shadow(shadow: str) -> str | None:
-    if not shadow.isascii() and any(ch in shadow for ch in _FOLD_TRAPS):
-        return None
-    low = shadow.lower()
-    return low if len(low) == len(shadow) else None
 
 
 @cache
@@ -184,9 +173,9 @@ def build_context(article: ArticleInput) -> ArticleContext:
     return ArticleContext(article, load_gazetteer())
 
 
-def _find_article_people(gaz: Gazetteer, shadow: str,
+def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
                          sentences: tuple[Sentence, ...]) -> tuple[tuple[PersonMention, ...], ...]:
-    titled = [find_people(gaz, shadow, s.start, s.end) for s in sentences]
+    titled = [find_people(gaz, shadow, s.start, s.end, lower) for s in sentences]
     known: dict[str, PersonMention] = {}
     for plist in titled:
         for p in plist:

@@ -10,6 +10,7 @@ from functools import cache
 from extractors.agreements import build_agreements, noun_cues
 from extractors.base import ExtractionError
 from extractors.context import build_context
+from extractors.fold import fold_text
 from extractors.records import ArticleInput, Extraction
 from extractors.summits import TRIGGER_CUES, build_summits
 
@@ -17,10 +18,6 @@ logger = logging.getLogger(__name__)
 
 NAME = "accords-rules"
 VERSION = "1.0.0"
-
-# Case-insensitive matching equates these with ASCII letters; lower() alone does not.
-_FOLD = str.maketrans({"ı": "i", "ſ": "s", "İ": "i"})
-
 
 @cache
 def _cue_patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
@@ -47,9 +44,7 @@ def has_cue(text: str) -> bool:
     one has no records; most news has none, and this costs a small fraction of a
     full analysis.
     """
-    if not text.isascii() and ("ı" in text or "ſ" in text or "İ" in text):
-        text = text.translate(_FOLD)
-    low = text.lower()
+    low = fold_text(text)
     for pattern, word_start in _cue_patterns():
         for m in pattern.finditer(low):
             i = m.start()
