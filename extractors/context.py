@@ -89,8 +89,9 @@ class ArticleContext:
         shadow, sentences = self.shadow, self.sentences
         self.places: PerSentence[tuple[Place, ...]] = PerSentence(
             len(sentences), lambda i: tuple(gaz.find_places(shadow, sentences[i].start, sentences[i].end)))
+        lower = self.lower
         self.dates: PerSentence[tuple[DateMention, ...]] = PerSentence(
-            len(sentences), lambda i: tuple(find_dates(shadow, sentences[i].start, sentences[i].end)))
+            len(sentences), lambda i: tuple(find_dates(shadow, sentences[i].start, sentences[i].end, lower)))
         self._people: tuple[tuple[PersonMention, ...], ...] | None = None
         self._published = article.published
         self._ref: RefDate | None = None

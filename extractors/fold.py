@@ -7,11 +7,15 @@ skip alternatives by their first character. So an article is folded once
 patterns are searched in their lower-case form (:func:`lowered`) over the folded
 text. Both give the same matches at the same offsets; ``tests/unit/test_fold.py``
 checks every registered twin against its original.
+
+A pattern that scans every position of a sentence can also be tried only where a
+match can start (:func:`matches_at`), when something cheap finds those places.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 # Characters that a case-insensitive match equates with an ASCII letter but that
 # str.lower() leaves alone ("ı", "ſ") or turns into two characters ("İ").
@@ -74,4 +78,24 @@ def lowered(pattern: str) -> re.Pattern[str]:
     return twin
 
 
-__all__ = ["TWINS", "fold_text", "lowered"]
+def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], pos: int = 0,
+               endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, pos, endpos)``, trying the pattern only at ``starts``.
+
+    ``starts`` must be ascending and hold every offset where a match can begin (more
+    is harmless); ``pattern`` must not match the empty string. Lookbehinds and ``\\b``
+    see the text before each start, as they do in ``finditer``.
+    """
+    end = len(text) if endpos is None else endpos
+    for at in starts:
+        if at < pos:
+            continue
+        if at >= end:
+            break
+        m = pattern.match(text, at, end)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
+__all__ = ["TWINS", "fold_text", "lowered", "matches_at"]

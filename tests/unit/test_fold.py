@@ -13,7 +13,7 @@ import extractors.agreements
 import extractors.dates
 import extractors.entities
 import extractors.summits  # noqa: F401  (registers their twins)
-from extractors.fold import TWINS, fold_text, lowered
+from extractors.fold import TWINS, fold_text, lowered, matches_at
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 # Letters in both cases, the characters case-insensitive matching treats specially, and
@@ -60,3 +60,13 @@ def test_twins_agree_on_random_text(pieces: list[str]) -> None:
     folded = fold_text(text)
     for original, twin in TWINS:
         assert _spans(original, text) == _spans(twin, folded), original.pattern[:60]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1 .", max_size=30))
+def test_matches_at_is_finditer(text: str) -> None:
+    pattern = re.compile(r"(?<![\w.])(?:ab|a1|b)(?!\w)")
+    starts = range(len(text))
+    for pos in range(0, len(text) + 1, 3):
+        assert [m.span() for m in matches_at(pattern, text, starts, pos)] == \
+            [m.span() for m in pattern.finditer(text, pos)]
