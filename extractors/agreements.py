@@ -22,7 +22,7 @@ from itertools import pairwise
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import DATA_DIR, Place
-from extractors.fold import lowered
+from extractors.fold import fold_text, lowered
 from extractors.records import Agreement, AgreementStatus, AgreementType, Span, Summit, ValueSpan
 from extractors.summits import SummitDraft
 
@@ -36,6 +36,20 @@ _GENERIC_MODIFIERS = frozenset(
     ["cooperation", "co-operation", "bilateral", "new", "final", "joint", "strategic", "other", "various", "important", "historic", "key", "landmark", "comprehensive", "formal", "international", "official", "several", "major", "draft", "proposed", "previous", "revised", "original", "prior", "similar", "separate", "latest", "current", "existing", "broad", "five-year", "three-year", "one-year", "two-year", "ten-year", "year-long", "fresh", "initial", "tentative", "preliminary", "signed", "the", "a", "an", "this", "that", "its", "their", "his", "her", "our", "these", "those", "further", "additional", "total", "package", "number", "variety", "series", "set", "tripartite", "trilateral", "multilateral", "interim", "definitive"]
 )
 _ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
+# _ANAPHOR's two halves: a possessive name (case-sensitive), or a determiner (folded).
+_ANAPHOR_NAME = re.compile(r"\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$")
+_ANAPHOR_WORD = lowered(
+    r"(?i)\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)"
+    r"\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)"
+    r"(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$")
+
+
+def _anaphoric(near: str, folded: str) -> bool:
+    """``_ANAPHOR.search(near)``, ``folded`` being ``near`` folded."""
+    return bool(_ANAPHOR_WORD.search(folded)) or (
+        ("'s" in near or "’s" in near) and _ANAPHOR_NAME.search(near) is not None)
+
+
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
 _INDEFINITE_LOWER = lowered(_INDEFINITE.pattern)
 _EVENT = re.compile(
@@ -149,6 +163,8 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+# Each _COMPANY_CASED alternative contains one of these.
+_COMPANY_CASED_WORDS = ("Co", "Inc", "Ltd", "AG", "plc", "GmbH", "union", "<")
 _COMPANY_CASED = re.compile(r"\b(?:Co|Corp|Inc|Ltd|AG|plc|GmbH)\b|\bunions?\b|<[A-Z]+(?:\.[A-Z]+)?>")
 _HISTORIC_COMMON = frozenset(["treaty", "of", "the", "pact", "agreement", "charter", "act", "final", "nations", "u", "n"])
 
@@ -169,16 +185,26 @@ def _marker_sets() -> tuple[frozenset[str], re.Pattern[str], frozenset[str], fro
     return single, phrase_re, frozenset(w.lower() for w in domestic), keys
 
 
+@cache
+def _company_sets() -> tuple[frozenset[str], re.Pattern[str], tuple[str, ...]]:
+    """Company words, the pattern of company phrases, and those phrases (each match holds one)."""
+    data = _doc_data()
+    company: list[str] = data["company_markers"]  # type: ignore[assignment]
+    lower = [w.lower() for w in company if w not in ("co", "corp", "inc", "ltd", "ag", "plc", "gmbh", "union", "unions")]
+    single, phrase_re = _marker_sets()[:2]
+    return single, phrase_re, tuple(w for w in lower if not _TOKEN.fullmatch(w))
+
+
 def _company_marker(text: str, low: str | None = None, words: list[str] | None = None) -> bool:
     """Same test as the company pattern of :func:`_marker_patterns` (``low``, ``words``: ``text``
     lower-cased and its tokens, when the caller has them)."""
-    single, phrase_re = _marker_sets()[:2]
+    single, phrase_re, phrases = _company_sets()
     if low is None:
         low = text.lower()
     if words is None:
         words = _TOKEN.findall(low)
-    return (not single.isdisjoint(words) or phrase_re.search(low) is not None
-            or _COMPANY_CASED.search(text) is not None)
+    return (not single.isdisjoint(words) or (any(p in low for p in phrases) and phrase_re.search(low) is not None)
+            or (any(w in text for w in _COMPANY_CASED_WORDS) and _COMPANY_CASED.search(text) is not None))
 
 
 @cache
@@ -349,6 +375,12 @@ _COUNT = lowered(
     r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
     r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$")
+# Words every _COUNT / _UNCOUNTED match contains: an unanchored search for them is far cheaper.
+_DIGIT = re.compile(r"\d")
+_COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "fifteen", "twenty", "thirty", "dozen")  # "ten" covers thirteen, fourteen
+_UNCOUNTED_WORDS = ("number of", "variety of", "several", "various", "series of", "range of", "package of",
+                    "set of", "raft of", "slew of", "host of")
 _COUNTED_SPAN = lowered(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$")
 _UNCOUNTED = lowered(
     r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|"
@@ -360,11 +392,12 @@ def _count_before(before: str) -> tuple[int | None, bool]:
 
     ``before`` is folded (:func:`extractors.fold.fold_text`).
     """
-    m = _COUNT.search(before)
+    gate = _DIGIT.search(before) is not None or any(w in before for w in _COUNT_WORDS)
+    m = _COUNT.search(before) if gate else None
     if m and not _COUNTED_SPAN.search(m.group(0)):
         word = m.group(1)
         return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
-    if _UNCOUNTED.search(before):
+    if any(w in before for w in _UNCOUNTED_WORDS) and _UNCOUNTED.search(before):
         return None, True
     return None, False
 
@@ -433,6 +466,7 @@ _SECTOR_STRIP = re.compile(
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
     r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
 )
+_SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
     r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
     r"although|despite|between the|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
@@ -471,7 +505,8 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pos = start + len(piece)
         phrase = piece.strip()
         for _ in range(3):
-            phrase = _SECTOR_STRIP.sub("", phrase).strip()
+            lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
+            phrase = (phrase[lead.end():] if lead else phrase).strip()
         phrase = re.sub(r"(?i)^(?:and|or)\s+", "", phrase)
         phrase = re.sub(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$", "", phrase)
         phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
@@ -730,7 +765,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if low in ("document", "documents") and not _DOCUMENT_COUNT.search(fbefore[-40:]):
                 if low == "document":
                     mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
-                                         anaphoric=bool(_ANAPHOR.search(near)))
+                                         anaphoric=_anaphoric(near, fnear))
                     if mention.anaphoric:
                         mention.sectors = _sentence_sectors(text, m.end(), s.start)
                         out.append(mention)
@@ -757,7 +792,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 mention.count = None
             mention.indefinite = bool(_INDEFINITE_LOWER.search(fnear))
             # "the US terminated an agreement": the article next to the noun decides, not an earlier "the"
-            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted and not _ARTICLE_BEFORE.search(fnear)
+            mention.anaphoric = _anaphoric(near, fnear) and not counted and not _ARTICLE_BEFORE.search(fnear)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
@@ -1119,13 +1154,17 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
     return codes
 
 
+_DATED_BEFORE = lowered(
+    r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$")
+
+
 def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[SummitDraft, Summit]],
                  status: AgreementStatus | None) -> tuple[SummitDraft, Summit] | None:
     if not summits:
         return None
-    head_text = ctx.sentence_text(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
-    if re.search(r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                 r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$", head_text):
+    head_text = ctx.sentence_lower(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
+    if _DATED_BEFORE.search(head_text):
         return None  # a document with its own, earlier date ("the February Louvre agreement")
     best: tuple[int, tuple[SummitDraft, Summit]] | None = None
     for sd, rec in summits:
@@ -1275,13 +1314,14 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
     return out
 
 
-_JOINED = re.compile(r"(?i)\b(?:also|too)\s+(?:\w+\s+)?(?:signed|joined|endorsed|signed on)\b|\b(?:joined|signed on)\s+(?:with|to)\b")
+_JOINED_LOWER = lowered(
+    r"(?i)\b(?:also|too)\s+(?:\w+\s+)?(?:signed|joined|endorsed|signed on)\b|\b(?:joined|signed on)\s+(?:with|to)\b")
 
 
 def _joiners(ctx: ArticleContext, m: DocMention) -> list[str]:
     """Countries that join a summit's document beyond its members: "India and Mexico also signed on"."""
     s = ctx.sentences[m.sentence]
-    cue = _JOINED.search(ctx.sentence_text(m.sentence))
+    cue = _JOINED_LOWER.search(ctx.sentence_lower(m.sentence))
     if cue is None:
         return []
     return [p.key for p in ctx.places[m.sentence] if p.kind == "country" and p.end - s.start <= cue.start()]

@@ -21,6 +21,7 @@ from extractors.entities import (
     find_bare_names,
     find_people,
     load_gazetteer,
+    title_starts,
 )
 from extractors.fold import fold_text
 from extractors.records import ArticleInput
@@ -176,7 +177,8 @@ def build_context(article: ArticleInput) -> ArticleContext:
 
 def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
                          sentences: tuple[Sentence, ...]) -> tuple[tuple[PersonMention, ...], ...]:
-    titled = [find_people(gaz, shadow, s.start, s.end, lower) for s in sentences]
+    starts = title_starts(lower)
+    titled = [find_people(gaz, shadow, s.start, s.end, lower, starts) for s in sentences]
     known: dict[str, PersonMention] = {}
     for plist in titled:
         for p in plist:

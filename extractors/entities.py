@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pycountry
 
-from extractors.fold import fold_text, lowered
+from extractors.fold import fold_text, lowered, matches_at
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -74,6 +74,10 @@ class Gazetteer:
     city_names: dict[str, str] = field(default_factory=dict)
     by_first_word: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Surfaces by their leading run of word characters, longest first."""
+    capital_run: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    """A run of word characters from a capital some surface starts with (not only at a run's start)."""
+    lower_surfaces: tuple[str, ...] = ()
+    """Surfaces that start with a lower-case letter ("the Philippines", "five Central Asian states")."""
 
     def org(self, key: str) -> Organisation:
         return self.organisations[key]
@@ -93,14 +97,18 @@ class Gazetteer:
         out: list[Place] = []
         pos = start
         index = self.by_first_word
-        for run in _WORD_RUN.finditer(text, start, stop):
-            at = run.start()
+        runs = [(m.start(), m.group(0)) for m in self.capital_run.finditer(text, start, stop)]
+        extra = [(at, word.group(0)) for at in self._lower_starts(text, start, stop)
+                 if (word := _WORD_RUN.match(text, at, stop)) is not None]
+        if extra:
+            runs = sorted(set(runs + extra))
+        for at, word_run in runs:
             if at < pos:
                 continue
-            candidates = index.get(run.group(0))
+            candidates = index.get(word_run)
             if candidates is None:
                 continue
-            if at and (text[at - 1] == "." or (at == start and _is_word(text[at - 1]))):
+            if at and (text[at - 1] == "." or _is_word(text[at - 1])):
                 continue  # the pattern's (?<![\w.])
             surface = next((c for c in candidates if text.startswith(c, at) and at + len(c) <= stop
                             and _ends_free(text, at + len(c), stop)), None)
@@ -112,6 +120,15 @@ class Gazetteer:
                 continue
             out.append(Place(kind=kind, key=key, start=at, end=pos, surface=surface))
         return out
+
+    def _lower_starts(self, text: str, start: int, stop: int) -> list[int]:
+        found: list[int] = []
+        for surface in self.lower_surfaces:
+            at = text.find(surface, start, stop)
+            while at != -1:
+                found.append(at)
+                at = text.find(surface, at + 1, stop)
+        return found
 
 
 _WORD_RUN = re.compile(r"\w+")
@@ -127,9 +144,8 @@ def _ends_free(text: str, end: int, stop: int) -> bool:
         return True
     if _is_word(text[end]):
         return False
-    if text.startswith(("-based", "-owned"), end) and end + 6 <= stop:
-        return end + 6 == stop or not _is_word(text[end + 6])
-    return True
+    return not (text.startswith(("-based", "-owned"), end) and end + 6 <= stop
+                and (end + 6 == stop or not _is_word(text[end + 6])))
 
 
 # Names that are also ordinary words or people's names; kept only after a preposition
@@ -201,10 +217,13 @@ def load_gazetteer() -> Gazetteer:
         if first is None:
             raise ValueError(f"gazetteer surface {surface!r} does not start with a letter")
         by_first_word.setdefault(first.group(0), []).append(surface)
+    capitals = "".join(sorted({s[0] for s in surfaces if not s[0].islower()}))
     return Gazetteer(
         countries=countries, organisations=organisations, known_people=people["known_people"],
         short_names=short_names, surfaces=surfaces, pattern=pattern, city_names=city_names,
         by_first_word={k: tuple(v) for k, v in by_first_word.items()},
+        capital_run=re.compile("[" + re.escape(capitals) + r"]\w*"),
+        lower_surfaces=tuple(sorted(s for s in surfaces if s[0].islower())),
     )
 
 
@@ -238,9 +257,6 @@ _OF_LAZY = _OF.replace("{{0,5}}))?", "{{0,5}}?))?").replace("{0,5}))?", "{0,5}?)
 _TITLE_NAME = re.compile(
     rf"(?P<title>{_TITLE}){_OF_LAZY},?\s+(?P<name>{NAME})(?(of)(?![\w-]|\s+(?:and|of|for)\s+[{_UP}]))"
 )
-# Where a _TITLE_NAME match can start: a title modifier or head word (zero-width, so
-# overlapping starts are all found).
-_TITLE_START = lowered(rf"(?i)(?=(?:{_TITLE_MOD}|{_TITLE_HEAD}))")
 # "Jake Sullivan, National Security Advisor"; "Jeyhun Bayramov, Azerbaijan’s Minister of ..."
 _NAME_TITLE = re.compile(
     rf"(?P<name>{NAME}),\s+(?:the\s+|a\s+|an\s+)?(?:(?P<pre>[{_UP}][\w.'’ -]{{1,30}}?)(?:'s|’s)?\s+)?"
@@ -309,24 +325,52 @@ def _is_leader(role: str, country: str | None, gaz: Gazetteer, of_phrase: str | 
     return bool(_LEADER_HEADS.match(head.lower()))
 
 
-def _title_name_matches(text: str, lower: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """``_TITLE_NAME.finditer(text, start, end)``, trying the pattern only where a title word
-    starts (found in the folded text): the same matches at a fraction of the cost."""
-    pos = start
-    for cue in _TITLE_START.finditer(lower, start, end):
-        at = cue.start()
-        if at < pos:
-            continue
-        m = _TITLE_NAME.match(text, at, end)
-        if m is not None:
-            yield m
-            pos = m.end()
+def _title_words() -> tuple[str, ...]:
+    """The literal start of every title modifier and head, lower-cased: a _TITLE_NAME match
+    begins with one of them."""
+    words: set[str] = set()
+    for group in (_TITLE_MOD, _TITLE_HEAD):
+        for alternative in _top_level_alternatives(group[3:-1]):
+            literal = re.sub(r"\[([A-Z])([a-z])\]", r"\2", alternative).replace(r"\.", ".")
+            literal = re.split(r"[\[\\(?]", literal, maxsplit=1)[0].lower()
+            if not literal:
+                raise ValueError(f"title alternative without a literal start: {alternative!r}")
+            words.add(literal)
+    return tuple(sorted(w for w in words if not any(o != w and w.startswith(o) for o in words)))
 
 
-def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | None = None) -> list[PersonMention]:
+def _top_level_alternatives(body: str) -> list[str]:
+    out, depth, last = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "()" and body[i - 1:i] != "\\":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(body[last:i])
+            last = i + 1
+    return [*out, body[last:]]
+
+
+_TITLE_WORDS = _title_words()
+
+
+def title_starts(lower: str) -> list[int]:
+    """Offsets in folded text where a title word starts (overlapping ones too), in order."""
+    starts: list[int] = []
+    for word in _TITLE_WORDS:
+        at = lower.find(word)
+        while at != -1:
+            starts.append(at)
+            at = lower.find(word, at + 1)
+    starts.sort()
+    return starts
+
+
+def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | None = None,
+                starts: list[int] | None = None) -> list[PersonMention]:
     """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``.
 
-    ``lower`` is ``text`` folded by :func:`extractors.fold.fold_text`, when the caller has it.
+    ``lower`` is ``text`` folded by :func:`extractors.fold.fold_text` and ``starts`` its
+    :func:`title_starts`, when the caller has them (once per article).
     """
     out: list[PersonMention] = []
     if lower is None:
@@ -385,7 +429,10 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
         out.append(PersonMention(name=name, role=role, country=country, leader=leader,
                                  start=n_start, end=n_end, negated=negated))
 
-    for m in _title_name_matches(text, lower, start, end):
+    if starts is None:
+        starts = title_starts(lower)
+    lo = bisect_left(starts, start)
+    for m in matches_at(_TITLE_NAME, text, starts[lo:bisect_left(starts, end, lo)], start, end):
         add(m["name"], m["title"], m["of"], m.start(), m.start("name"), m.end("name"))
     for m in (_NAME_TITLE.finditer(text, start, end) if _APPOSITION_HINT.search(text, start, end) else ()):
         if m["pre"] and not gaz.find_places(m["pre"]):
@@ -433,13 +480,19 @@ def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
     surnames: dict[str, PersonMention] = {}
     for p in known.values():
         surnames.setdefault(p.name.split()[-1], p)
-    for m in re.finditer(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b", text[start:end]):
+    segment = text[start:end]
+    if not any(name in segment for name in surnames):
+        return out  # a hit is a known surname, so the sentence must contain one
+    for m in _CAPITALISED.finditer(segment):
         hit = surnames.get(m.group(1))
         if hit is not None:
             a = start + m.start(1)
             out.append(PersonMention(name=hit.name, role=hit.role, country=hit.country, leader=hit.leader,
                                      start=a, end=a + len(m.group(1))))
     return out
+
+
+_CAPITALISED = re.compile(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b")
 
 
 __all__ = ["NAME", "Gazetteer", "Organisation", "PersonMention", "Place", "find_bare_names",

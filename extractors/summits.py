@@ -18,6 +18,7 @@ from typing import Literal
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import PersonMention, Place
+from extractors.fold import lowered
 from extractors.records import Person, Span, Summit, SummitStatus, ValueSpan, summit_ref
 
 ORDINALS: dict[str, int] = {
@@ -32,6 +33,7 @@ _ORDINAL = re.compile(
 _TRIGGER = re.compile(
     r"(?i)\bsummit(?:s|ry)?\b|\b(?:meeting|session)\s+of\s+the\s+Council\s+of\s+(?:the\s+)?Heads\s+of\s+State\b"
 )
+_TRIGGER_LOWER = lowered(_TRIGGER.pattern)
 # Lower-case patterns that match wherever _TRIGGER does (and more), each starting with a
 # literal so the regex engine can skip ahead: the extractor's prefilter.
 TRIGGER_CUES = (r"summit", r"council\s+of\s+(?:the\s+)?heads\s+of\s+state")
@@ -431,9 +433,13 @@ def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
     out: list[SummitMention] = []
     for i in range(len(ctx.sentences)):
         text = ctx.sentence_text(i)
-        for k, m in enumerate(_TRIGGER.finditer(text)):
+        folded = ctx.sentence_lower(i)
+        found = _TRIGGER_LOWER.finditer(folded) if "summit" in folded or "heads" in folded else ()
+        for k, fm in enumerate(found):
             if k >= _MAX_TRIGGERS_PER_SENTENCE:
                 break
+            m = _TRIGGER.match(text, fm.start())  # the same match, in the sentence's own letters
+            assert m is not None and m.end() == fm.end()
             if m.group(0).lower() == "summitry":
                 continue
             mention = _parse_mention(ctx, i, m)
@@ -441,7 +447,7 @@ def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
                 out.append(mention)
         # "The meeting will take place in New York" right after a summit mention
         if out and i - out[-1].sentence <= 2 and i != out[-1].sentence:
-            mm = _MEETING_ANAPHOR.search(text)
+            mm = _MEETING_ANAPHOR.search(text) if "meeting" in text else None
             if mm:
                 mention = _parse_mention(ctx, i, mm)
                 if mention is not None and mention.kind in ("bare", "host"):
