@@ -22,7 +22,7 @@ from itertools import pairwise
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import DATA_DIR, Place
-from extractors.fold import fold_text, lowered
+from extractors.fold import fold_text, lowered, tail_start
 from extractors.records import Agreement, AgreementStatus, AgreementType, Span, Summit, ValueSpan
 from extractors.summits import SummitDraft
 
@@ -46,7 +46,7 @@ _ANAPHOR_WORD = lowered(
 
 def _anaphoric(near: str, folded: str) -> bool:
     """``_ANAPHOR.search(near)``, ``folded`` being ``near`` folded."""
-    return bool(_ANAPHOR_WORD.search(folded)) or (
+    return bool(_ANAPHOR_WORD.search(folded, tail_start(folded, 6))) or (
         ("'s" in near or "’s" in near) and _ANAPHOR_NAME.search(near) is not None)
 
 
@@ -85,6 +85,16 @@ _STATUS_RULES_LOWER: list[tuple[AgreementStatus, re.Pattern[str]]] = [
     (status, re.compile(pattern.pattern.replace("(?i)", "", 1))) for status, pattern in _STATUS_RULES
 ]
 _DECLARATIVE_TYPES = frozenset({"declaration", "communique", "joint_statement", "plan", "other"})
+# Each status rule's alternatives all contain one of these words: a rule whose words are not
+# in the window around the noun cannot match there.
+_STATUS_WORDS: dict[AgreementStatus, tuple[str, ...]] = {
+    "terminated": ("terminat", "scrapp", "abrogat", "withdr", "pulled out of", "expired", "annull", "renounc"),
+    "planned": ("sign", "adopt", "conclu", "establish", "to be", "could be", "should", "considering"),
+    "negotiating": ("negotiat", "draft", "talks", "seeking", "to reach", "working", "table", "under discussion"),
+    "signed": ("sign", "inked", "concluded", "in force", "in effect", "ratif"),
+    "adopted": ("adopt", "issu", "releas", "approv", "endors", "published", " said"),
+    "agreed": ("agree", "reach", "hammer", "struck", "in principle", "extend", "renew", "revis", "reaffirm"),
+}
 
 
 @cache
@@ -269,6 +279,7 @@ def _title_case(words: str) -> str:
 
 
 _CAP_WORD = r"(?:[A-Z][\w'’.-]*|\d{4}|of|the|and|on|for|in|to|between|,)"
+_CAPITAL_LAST = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$")
 _PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
 
 
@@ -284,7 +295,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     tail = ""
     tail_end = m_end
     of = re.match(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}", after)
-    starts_title = not re.search(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$", before) or bool(
+    starts_title = not _CAPITAL_LAST.search(before, tail_start(before, 2)) or bool(
         re.search(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$", before))
     if of and not starts_title and not re.match(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]", after):
         of = None
@@ -314,7 +325,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     quoted = re.search(r"[“\"]([^”\"]{2,40})[”\"]\s*$", before)
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
-    proper = _PROPER_BEFORE.search(before)
+    proper = _PROPER_BEFORE.search(before, tail_start(before, 25))  # 12 units of at most 2 tokens
     if proper:
         words = proper.group(1)
         lead = m_start - len(words)
@@ -393,11 +404,11 @@ def _count_before(before: str) -> tuple[int | None, bool]:
     ``before`` is folded (:func:`extractors.fold.fold_text`).
     """
     gate = _DIGIT.search(before) is not None or any(w in before for w in _COUNT_WORDS)
-    m = _COUNT.search(before) if gate else None
+    m = _COUNT.search(before, tail_start(before, 9)) if gate else None  # 8 tokens at most
     if m and not _COUNTED_SPAN.search(m.group(0)):
         word = m.group(1)
         return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
-    if any(w in before for w in _UNCOUNTED_WORDS) and _UNCOUNTED.search(before):
+    if any(w in before for w in _UNCOUNTED_WORDS) and _UNCOUNTED.search(before, tail_start(before, 7)):
         return None, True
     return None, False
 
@@ -429,10 +440,14 @@ _GENERIC_VERBS = (
 )
 
 
+_QUOTES = re.compile(r"[\"“”]")
+_MODIFIERS = re.compile(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$")
+
+
 def _modifier_sector(before: str) -> str | None:
     """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
-    before = re.sub(r"[\"“”]", " ", before)  # a quoted epithet: a "historic" peace agreement
-    m = re.search(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$", before)
+    before = _QUOTES.sub(" ", before)  # a quoted epithet: a "historic" peace agreement
+    m = _MODIFIERS.search(before, tail_start(before, 4))
     if not m:
         return None
     words = [w for w in m.group(1).split()]
@@ -709,7 +724,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)] if not tokens.isdisjoint(
                     historic_keys) else []
                 domestic = "domestic" in tokens or (
-                    not domestic_words.isdisjoint(_TOKEN.findall(
+                    not domestic_words.isdisjoint(tokens)  # removing "the parties" only removes words
+                    and not domestic_words.isdisjoint(_TOKEN.findall(
                         _SIGNATORY_LOWER.sub(" ", folded) if lower == folded
                         else _SIGNATORY_PARTIES.sub(" ", text).lower()))
                     and not _has_two_states(ctx, i))
@@ -886,8 +902,11 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
     low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
+    window = low[lo:hi] if rules is _STATUS_RULES_LOWER else None
     for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
+            continue
+        if window is not None and not any(w in window for w in _STATUS_WORDS[status]):
             continue
         for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
@@ -946,11 +965,13 @@ def _draft_status(draft: DocDraft, summit_status: str | None) -> AgreementStatus
     return "adopted" if draft.head.type in _DECLARATIVE_TYPES else "agreed"
 
 
+_FAMILY = {"agreement": "agr", "accord": "agr", "treaty": "agr", "mou": "mou", "protocol": "agr",
+           "declaration": "decl", "joint_statement": "decl", "communique": "decl", "plan": "plan",
+           "other": "other"}
+
+
 def _compatible_type(a: AgreementType, b: AgreementType) -> bool:
-    family = {"agreement": "agr", "accord": "agr", "treaty": "agr", "mou": "mou", "protocol": "agr",
-              "declaration": "decl", "joint_statement": "decl", "communique": "decl", "plan": "plan",
-              "other": "other"}
-    return family[a] == family[b]
+    return _FAMILY[a] == _FAMILY[b]
 
 
 def _split_topics(mentions: list[DocMention]) -> list[DocMention]:
@@ -987,14 +1008,16 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
     weak = [m for m in mentions if m.weak]
+    sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
     for m in body:
         target: DocDraft | None = None
-        same_sentence = [d for d in drafts if any(x.sentence == m.sentence for x in d.mentions)]
+        # drafts already holding a mention of this sentence (by identity: drafts are distinct)
+        same_sentence = {id(d) for d in drafts if m.sentence in sentences[id(d)]}
         if m.title:
             target = next((d for d in drafts if d.title and _same_title(d.title, m.title)), None)
             if target is None:
                 untitled = [d for d in drafts if d.title is None and d.head.type == m.type and not d.head.count
-                            and d not in same_sentence]
+                            and id(d) not in same_sentence]
                 if len(untitled) == 1 and (untitled[0].head.sentence >= m.sentence - 2 or _anaphoric_only(untitled[0])
                                            or m.type in ("treaty", "protocol")):
                     target = untitled[0]
@@ -1020,7 +1043,7 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 if target is None and m.noun.lower() in ("document",):
                     target = next((d for d in reversed(drafts) if not d.head.count), None)
         else:
-            target = next((d for d in reversed(drafts) if d not in same_sentence
+            target = next((d for d in reversed(drafts) if id(d) not in same_sentence
                            and _compatible_type(d.head.type, m.type) and not d.head.count
                            and not (m.indefinite and d.head.type != m.type)
                            and not d.title and d.head.plural == m.plural
@@ -1033,7 +1056,9 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 continue
             target = DocDraft()
             drafts.append(target)
+            sentences[id(target)] = set()
         target.mentions.append(m)
+        sentences[id(target)].add(m.sentence)
         last_touched = target
     for m in pending_docs:
         target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)

@@ -9,6 +9,7 @@ against full names found in the others).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import TypeVar, overload
@@ -21,6 +22,7 @@ from extractors.entities import (
     find_bare_names,
     find_people,
     load_gazetteer,
+    title_hint_spans,
     title_starts,
 )
 from extractors.fold import fold_text
@@ -178,7 +180,9 @@ def build_context(article: ArticleInput) -> ArticleContext:
 def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
                          sentences: tuple[Sentence, ...]) -> tuple[tuple[PersonMention, ...], ...]:
     starts = title_starts(lower)
-    titled = [find_people(gaz, shadow, s.start, s.end, lower, starts) for s in sentences]
+    hints = title_hint_spans(lower)
+    titled = [find_people(gaz, shadow, s.start, s.end, lower, starts) if _holds(hints, s.start, s.end) else []
+              for s in sentences]
     known: dict[str, PersonMention] = {}
     for plist in titled:
         for p in plist:
@@ -190,6 +194,16 @@ def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
                 if not any(p.start <= b.start < p.end for p in plist)]
         people.append(tuple(_canonical(plist, known)) + tuple(bare))
     return tuple(people)
+
+
+def _holds(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of the ascending ``spans`` lies within ``[start, end)``."""
+    i = bisect_left(spans, (start, start))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
 
 
 def _is_headline(text: str, start: int, end: int) -> bool:

@@ -50,6 +50,7 @@ _BARE_YEAR = re.compile(r"(?<![\d/-])" + _YEAR + r"(?![\d-]|\s*[-–]\s*\d)")
 _REF_LAST_YEAR = re.compile(r"\b(?i:last year)\b[^.;]{0,60}?\b" + _YEAR + r"\b(?![^.;]{0,30}\b(?i:this year|next year))")
 _RELATIVE = re.compile(r"\b(?i:today|yesterday|tomorrow|tonight|this morning)\b")
 _RELATIVE_LOWER = lowered(r"(?i)\b(?:today|yesterday|tomorrow|tonight|this morning)\b")
+_RELATIVE_WORDS = ("today", "yesterday", "tomorrow", "tonight", "this morning")
 _DIGIT_RUN = re.compile(r"\d+")
 _MONTH_CUE = lowered(r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _YEAR_CUE = re.compile(r"19|20")
@@ -156,7 +157,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None, lower: str | N
         if free(m.start(), m.end()):
             out.append(DateMention(start=m.start(), end=m.end(), year=int(m["year"]),
                                    month=None, day=None))
-    for m in _RELATIVE_LOWER.finditer(lower, start, stop):
+    relative = any(lower.find(word, start, stop) != -1 for word in _RELATIVE_WORDS)
+    for m in (_RELATIVE_LOWER.finditer(lower, start, stop) if relative else ()):
         out.append(DateMention(start=m.start(), end=m.end(), year=None, month=None, day=None,
                                relative=m.group(0)))
     out.sort(key=lambda d: d.start)

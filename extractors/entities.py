@@ -353,6 +353,18 @@ def _top_level_alternatives(body: str) -> list[str]:
 _TITLE_WORDS = _title_words()
 
 
+def title_hint_spans(lower: str) -> list[tuple[int, int]]:
+    """Spans of the words that let :func:`find_people` look further, in folded text, in order."""
+    spans: list[tuple[int, int]] = []
+    for word in _TITLE_HINT.pattern.split("|"):
+        at = lower.find(word)
+        while at != -1:
+            spans.append((at, at + len(word)))
+            at = lower.find(word, at + 1)
+    spans.sort()
+    return spans
+
+
 def title_starts(lower: str) -> list[int]:
     """Offsets in folded text where a title word starts (overlapping ones too), in order."""
     starts: list[int] = []

@@ -98,4 +98,15 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int], pos: 
             pos = m.end()
 
 
-__all__ = ["TWINS", "fold_text", "lowered", "matches_at"]
+def tail_start(text: str, tokens: int) -> int:
+    """Offset from which ``text`` holds its last ``tokens`` whitespace-separated tokens (0 if fewer).
+
+    A pattern anchored at the end whose match spans at most ``tokens`` tokens can be
+    searched from there (``pattern.search(text, tail_start(text, n))``) and finds what a
+    search of the whole text finds, without trying every earlier position.
+    """
+    parts = text.rsplit(None, tokens)
+    return len(parts[0]) if len(parts) > tokens else 0
+
+
+__all__ = ["TWINS", "fold_text", "lowered", "matches_at", "tail_start"]

@@ -56,3 +56,10 @@ def test_title_matches_tried_only_at_title_words(pieces: list[str]) -> None:
     starts = title_starts(lower)
     assert [m.span() for m in matches_at(_TITLE_NAME, text, starts, 0, len(text))] == \
         [m.span() for m in _TITLE_NAME.finditer(text)]
+
+
+def test_title_hint_is_plain_words() -> None:
+    # title_hint_spans finds the hint's words with str.find, so they must be plain words
+    from extractors.entities import _TITLE_HINT
+
+    assert all(word.isalpha() for word in _TITLE_HINT.pattern.split("|"))
