@@ -90,8 +90,10 @@ class ArticleContext:
         self.lower = fold_text(self.shadow)
         self.sentences: tuple[Sentence, ...] = split_sentences(text, find_body_end(text))
         shadow, sentences = self.shadow, self.sentences
+        lower_starts = gaz.lower_surface_starts(shadow)
         self.places: PerSentence[tuple[Place, ...]] = PerSentence(
-            len(sentences), lambda i: tuple(gaz.find_places(shadow, sentences[i].start, sentences[i].end)))
+            len(sentences), lambda i: tuple(gaz.find_places(shadow, sentences[i].start, sentences[i].end,
+                                                            lower_starts)))
         lower = self.lower
         self.dates: PerSentence[tuple[DateMention, ...]] = PerSentence(
             len(sentences), lambda i: tuple(find_dates(shadow, sentences[i].start, sentences[i].end, lower)))

@@ -86,19 +86,24 @@ class Gazetteer:
         """Name used in a bilateral summit name ("US", "China", "Soviet")."""
         return self.short_names.get(code, code)
 
-    def find_places(self, text: str, start: int = 0, end: int | None = None) -> list[Place]:
+    def find_places(self, text: str, start: int = 0, end: int | None = None,
+                    lower_starts: list[int] | None = None) -> list[Place]:
         """All gazetteer mentions in ``text[start:end]``, longest match first, offsets into text.
 
         The matches of ``self.pattern.finditer(text, start, end)``, found word by word: a
         surface can only start a run of word characters equal to its own first run, so
         each run costs one dict lookup instead of a try of the whole alternation.
+        ``lower_starts``: :meth:`lower_surface_starts` of the whole text, when the caller has it.
         """
         stop = len(text) if end is None else end
         out: list[Place] = []
         pos = start
         index = self.by_first_word
         runs = [(m.start(), m.group(0)) for m in self.capital_run.finditer(text, start, stop)]
-        extra = [(at, word.group(0)) for at in self._lower_starts(text, start, stop)
+        if lower_starts is None:
+            lower_starts = self.lower_surface_starts(text, start, stop)
+        lo = bisect_left(lower_starts, start)
+        extra = [(at, word.group(0)) for at in lower_starts[lo:bisect_left(lower_starts, stop, lo)]
                  if (word := _WORD_RUN.match(text, at, stop)) is not None]
         if extra:
             runs = sorted(set(runs + extra))
@@ -121,13 +126,17 @@ class Gazetteer:
             out.append(Place(kind=kind, key=key, start=at, end=pos, surface=surface))
         return out
 
-    def _lower_starts(self, text: str, start: int, stop: int) -> list[int]:
+    def lower_surface_starts(self, text: str, start: int = 0, stop: int | None = None) -> list[int]:
+        """Where the surfaces that start in lower case occur in ``text[start:stop]``, ascending."""
+        if stop is None:
+            stop = len(text)
         found: list[int] = []
         for surface in self.lower_surfaces:
             at = text.find(surface, start, stop)
             while at != -1:
                 found.append(at)
                 at = text.find(surface, at + 1, stop)
+        found.sort()
         return found
 
 

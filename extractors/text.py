@@ -125,7 +125,7 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     pieces: list[tuple[int, int, int]] = []
     pos = 0
     after_stops = [m.end() for m in _STOP.finditer(text, 0, stop)]
-    date_marks = "date " in text
+    date_marks = _DATE_MARK.search(text, 0, stop) is not None
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
     for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
