@@ -283,6 +283,25 @@ _CAPITAL_LAST = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$")
 _PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
 
 
+_RE_FIND_TITLE_1 = re.compile(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),")
+_RE_FIND_TITLE_2 = re.compile(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}")
+_RE_FIND_TITLE_3 = re.compile(r"[“\"]([^”\"]{2,40})[”\"]\s*$")
+_RE_FIND_TITLE_4 = re.compile(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)")
+_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b")
+_RE_FIND_TITLE_6 = re.compile(r"\s*[“\"]([^”\"]{2,40})[”\"]")
+_RE_FIND_TITLE_7 = re.compile(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$")
+_RE_FIND_TITLE_8 = re.compile(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$")
+_RE_FIND_TITLE_9 = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]")
+_RE_FIND_TITLE_10 = re.compile(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d")
+_RE_FIND_TITLE_11 = re.compile(r"\s+of\s+[a-z]")
+_RE_FIND_TITLE_12 = re.compile(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}")
+_RE_FIND_TITLE_13 = re.compile(r"\s+of\s+(?:the\s+)?(?:understanding|intent|cooperation|co-operation|force|the\s+two|what|this)\b")
+_RE_FIND_TITLE_14 = re.compile(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in|on|during|for|from)\b")
+_RE_FIND_TITLE_15 = re.compile(r"\s+of\s+the\s+[A-Z]")
+_RE_FIND_TITLE_16 = re.compile(r"\s+of\s+the\s+(?:[A-Z][\w'’-]*\s*)+")
+_RE_FIND_TITLE_17 = re.compile(r"\d|[a-z]+-year$")
+
+
 def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
                 places: list[Place]) -> tuple[str | None, tuple[int, int] | None]:
     """Proper name of the document around the noun, if it has one (offsets in sentence)."""
@@ -291,38 +310,36 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     noun_cap = noun[:1].isupper()
     org_spans = [(p.start - sent_start, p.end - sent_start) for p in places if p.kind in ("org", "group", "country", "demonym", "city")]
     # "(DECA)" right after a lower-case noun marks a named document
-    acr = re.match(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),", after)
+    acr = _RE_FIND_TITLE_1.match(after)
     tail = ""
     tail_end = m_end
-    of = re.match(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}", after)
+    of = _RE_FIND_TITLE_2.match(after)
     starts_title = not _CAPITAL_LAST.search(before, tail_start(before, 2)) or bool(
-        re.search(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$", before))
-    if of and not starts_title and not re.match(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]", after):
+        _RE_FIND_TITLE_8.search(before))
+    if of and not starts_title and not _RE_FIND_TITLE_9.match(after):
         of = None
-    if noun_cap and of and not re.match(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d", after):
+    if noun_cap and of and not _RE_FIND_TITLE_10.match(after):
         tail = of.group(0)
-        cut = re.search(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b",
-                        tail)
+        cut = _RE_FIND_TITLE_5.search(tail)
         if cut:
             tail = tail[:cut.start()]
-        quote = re.match(r"\s*[“\"]([^”\"]{2,40})[”\"]", after[len(tail):])
+        quote = _RE_FIND_TITLE_6.match(after[len(tail):])
         if quote:
             tail += " " + quote.group(1)
         tail_end = m_end + len(tail)
-    elif not noun_cap and re.match(r"\s+of\s+[a-z]", after) and not re.match(
-            r"\s+of\s+(?:the\s+)?(?:understanding|intent|cooperation|co-operation|force|the\s+two|what|this)\b", after):
-        ofl = re.match(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}", after)
+    elif not noun_cap and _RE_FIND_TITLE_11.match(after) and not _RE_FIND_TITLE_13.match(after):
+        ofl = _RE_FIND_TITLE_12.match(after)
         if ofl and noun.lower() in ("treaty", "declaration", "charter", "convention", "pact"):
             words = ofl.group(0)
-            cut = re.search(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in|on|during|for|from)\b", words)
+            cut = _RE_FIND_TITLE_14.search(words)
             if cut:
                 words = words[:cut.start()]
             return _title_case(noun + words), (m_start, m_end + len(words))
-    elif not noun_cap and re.match(r"\s+of\s+the\s+[A-Z]", after):
-        ofc = re.match(r"\s+of\s+the\s+(?:[A-Z][\w'’-]*\s*)+", after)
+    elif not noun_cap and _RE_FIND_TITLE_15.match(after):
+        ofc = _RE_FIND_TITLE_16.match(after)
         assert ofc is not None
         return (_title_case(noun) + ofc.group(0).rstrip()), (m_start, m_end + len(ofc.group(0).rstrip()))
-    quoted = re.search(r"[“\"]([^”\"]{2,40})[”\"]\s*$", before)
+    quoted = _RE_FIND_TITLE_3.search(before)
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
     proper = _PROPER_BEFORE.search(before, tail_start(before, 25))  # 12 units of at most 2 tokens
@@ -356,14 +373,14 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
                 return title, (start, tail_end)
     if noun_cap and tail:
         return (text[m_start:m_end] + tail).strip(), (m_start, tail_end)
-    on_acr = re.match(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)", after)
+    on_acr = _RE_FIND_TITLE_4.match(after)
     if on_acr and not noun_cap:
         return f"{on_acr.group(1)} {_title_case(text[m_start:m_end])}", (m_start, m_end + on_acr.end())
     if acr:
-        mods = re.search(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$", before)
+        mods = _RE_FIND_TITLE_7.search(before)
         words = ""
         if mods:
-            words = " ".join(w for w in mods.group(1).split() if not re.match(r"\d|[a-z]+-year$", w)
+            words = " ".join(w for w in mods.group(1).split() if not _RE_FIND_TITLE_17.match(w)
                              and w not in ("a", "an", "the", "new"))
         title = _title_case((words + " " + text[m_start:m_end]).strip()) + f" ({acr.group(1) or acr.group(2)})"
         return title, (m_start - (len(mods.group(1)) if mods else 0), m_end)
@@ -376,10 +393,13 @@ _LEADING_NON_NAMES = frozenset(
 )
 
 
+_RE_LOOKS_NAMED_1 = re.compile(r"[A-Z]{2,6}|[A-Z][a-z]+")
+
+
 def _looks_named(tokens: list[str]) -> bool:
     """Capitalised words before a lower-case noun name it ("INF treaty", "Louvre agreement")."""
     first = tokens[-1].rstrip(",")
-    return bool(re.fullmatch(r"[A-Z]{2,6}|[A-Z][a-z]+", first))
+    return bool(_RE_LOOKS_NAMED_1.fullmatch(first))
 
 
 _COUNT = lowered(
@@ -444,6 +464,11 @@ _QUOTES = re.compile(r"[\"“”]")
 _MODIFIERS = re.compile(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$")
 
 
+_RE_MODIFIER_SECTOR_1 = re.compile(r"[a-z]+ed|[a-z]+ly")
+_RE_MODIFIER_SECTOR_2 = re.compile(r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|[A-Z][\w'’.-]*|\d+)\s+$")
+_RE_MODIFIER_SECTOR_3 = re.compile(r"\d+-\w+")
+
+
 def _modifier_sector(before: str) -> str | None:
     """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
     before = _QUOTES.sub(" ", before)  # a quoted epithet: a "historic" peace agreement
@@ -453,15 +478,14 @@ def _modifier_sector(before: str) -> str | None:
     words = [w for w in m.group(1).split()]
     for k in range(len(words) - 1, -1, -1):
         if words[k] in ("a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "to", "of", "and") \
-                or words[k] in _VERBISH or re.fullmatch(r"[a-z]+ed|[a-z]+ly", words[k]):
+                or words[k] in _VERBISH or _RE_MODIFIER_SECTOR_1.fullmatch(words[k]):
             words = words[k + 1:]
             break
     else:
-        if not re.search(r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|[A-Z][\w'’.-]*|\d+)\s+$",
-                         before[: len(before) - len(m.group(1))] or " "):
+        if not _RE_MODIFIER_SECTOR_2.search(before[: len(before) - len(m.group(1))] or " "):
             return None
     while words and (words[0] in _GENERIC_MODIFIERS or words[0] in _SMALL_WORDS or words[0].isdigit()
-                     or words[0] in _NUMBER_WORDS or re.fullmatch(r"\d+-\w+", words[0])):
+                     or words[0] in _NUMBER_WORDS or _RE_MODIFIER_SECTOR_3.fullmatch(words[0])):
         words = words[1:]
     words = [w for w in words if w not in _GENERIC_MODIFIERS]
     if not words or any(w in _SMALL_WORDS for w in words) or words[-1] in _NOT_SECTOR or words[0] in _NOT_SECTOR:
@@ -496,23 +520,41 @@ _SECTOR_SPLIT = re.compile(
 )
 
 
+_RE_SECTORS_FROM_1 = re.compile(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+")
+_RE_SECTORS_FROM_2 = re.compile(r"(?i)^(?:and|or)\s+")
+_RE_SECTORS_FROM_3 = re.compile(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$")
+_RE_SECTORS_FROM_4 = re.compile(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
+                        r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
+                        r"for (?:the )?(?:period|years?|next|coming) .*|"
+                        r"(?:with)?in (?:the next |the coming )?(?:\w+ )?(?:days?|weeks?|months?|years?)\b.*)$")
+_RE_SECTORS_FROM_5 = re.compile(r"\s(?:said|says)")
+_RE_SECTORS_FROM_6 = re.compile(r"\s+to\s+|,\s*")
+_RE_SECTORS_FROM_7 = re.compile(r"\s+and\s+")
+_RE_SECTORS_FROM_8 = re.compile(r"(?<=[A-Za-z])\s+and\s+(?=[a-z])")
+_RE_SECTORS_FROM_9 = re.compile(r"\s+(?:on|at|along|across|within|inside)\s+the\s+")
+_RE_SECTORS_FROM_10 = re.compile(r"[a-z]|[A-Z]{2}")
+_RE_SECTORS_FROM_11 = re.compile(r"[a-z]+(?:ed|ly)")
+_RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
+_RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
+
+
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
     stop = _SECTOR_STOP.search(text, 0, 220)
     body = text[: stop.start()] if stop else text[:220]
     body = body[:180]
     # "..., the French Defence Ministry said": the last item is the speaker
-    speaker = stop is not None and re.match(r"\s(?:said|says)", stop.group(0)) is not None and "," in body
-    ranging = re.match(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+", body)
+    speaker = stop is not None and _RE_SECTORS_FROM_5.match(stop.group(0)) is not None and "," in body
+    ranging = _RE_SECTORS_FROM_1.match(body)
     out: list[tuple[str, int, int]] = []
     pos = 0
     pieces = _SECTOR_SPLIT.split(body)
     if ranging:
         # "ranging from A and B to C and D": every item is its own topic
-        pieces = [x for p in re.split(r"\s+to\s+|,\s*", body[ranging.end():]) for x in re.split(r"\s+and\s+", p)]
+        pieces = [x for p in _RE_SECTORS_FROM_6.split(body[ranging.end():]) for x in _RE_SECTORS_FROM_7.split(p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (re.split(r"(?<=[A-Za-z])\s+and\s+(?=[a-z])", p, maxsplit=1) if len(p.split()) > 6 else [p])]
+    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1) if len(p.split()) > 6 else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -522,26 +564,22 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         for _ in range(3):
             lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
             phrase = (phrase[lead.end():] if lead else phrase).strip()
-        phrase = re.sub(r"(?i)^(?:and|or)\s+", "", phrase)
-        phrase = re.sub(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$", "", phrase)
-        phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
-                        r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
-                        r"for (?:the )?(?:period|years?|next|coming) .*|"
-                        r"(?:with)?in (?:the next |the coming )?(?:\w+ )?(?:days?|weeks?|months?|years?)\b.*)$", "", phrase)
+        phrase = _RE_SECTORS_FROM_2.sub("", phrase)
+        phrase = _RE_SECTORS_FROM_3.sub("", phrase)
+        phrase = _RE_SECTORS_FROM_4.sub("", phrase)
         if len(phrase.split()) > 6:
             # a long item ends where a place phrase starts: "border security on the external borders of ..."
-            phrase = re.split(r"\s+(?:on|at|along|across|within|inside)\s+the\s+", phrase, maxsplit=1)[0]
+            phrase = _RE_SECTORS_FROM_9.split(phrase, maxsplit=1)[0]
         words = phrase.split()
-        if len(phrase) < 2 or len(phrase) > 70 or len(words) > 8 or not re.search(r"[a-z]|[A-Z]{2}", phrase):
+        if len(phrase) < 2 or len(phrase) > 70 or len(words) > 8 or not _RE_SECTORS_FROM_10.search(phrase):
             continue
         low = phrase.lower()
         if _DOC_WORD.search(low) or (speaker and piece is pieces[-1]) or low in _SMALL_WORDS:
             continue
         if low in _NOT_SECTOR or low in _BARE_VERBS or words[0].lower() in _VERBISH or (
-                len(words) == 1 and re.fullmatch(r"[a-z]+(?:ed|ly)", low)):
+                len(words) == 1 and _RE_SECTORS_FROM_11.fullmatch(low)):
             continue
-        keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() or re.fullmatch(
-            r"[A-Z]{2,}\w*", phrase) else phrase.lower()
+        keep_case = phrase if _RE_SECTORS_FROM_12.match(phrase) or phrase.isupper() or _RE_SECTORS_FROM_13.fullmatch(phrase) else phrase.lower()
         out.append((keep_case, offset + start, offset + start + len(piece)))
     return out
 
@@ -564,12 +602,16 @@ _IMMEDIATE_LEAD = re.compile(
 )
 
 
+_RE_SENTENCE_SECTORS_1 = re.compile(r"([a-z]+)\s")
+_RE_SENTENCE_SECTORS_2 = re.compile(r"\s*in\s+(?:the\s+)?(?:fields?|areas?|spheres?|sectors?)\b")
+_RE_SENTENCE_SECTORS_3 = re.compile(r"(?:[a-z]+(?:ment|tion|ness|ity|ance|ence|ship)|[a-z]+s)\s")
+
+
 def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, int, int]]:
     """Sectors named after a document noun: "covering X, Y", "on X", "to restore X"."""
     after = text[m_end:m_end + 300]
     lead = _IMMEDIATE_LEAD.match(after)
-    if lead is not None and lead.group(1) == "in" and not re.match(
-            r"\s*in\s+(?:the\s+)?(?:fields?|areas?|spheres?|sectors?)\b", after):
+    if lead is not None and lead.group(1) == "in" and not _RE_SENTENCE_SECTORS_2.match(after):
         lead = None
     if lead is None:
         lead = _CONTENT_LEAD.match(after)
@@ -579,10 +621,10 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
     body = text[body_start:body_start + 300]
     if lead.group(1) in ("to", "aims to", "designed to", "intended to", "meant to", "in order to"):
         # infinitive purpose: "to restore diplomatic ties and reopen embassies"
-        vm = re.match(r"([a-z]+)\s", body)
+        vm = _RE_SENTENCE_SECTORS_1.match(body)
         if not vm or vm.group(1) in ("the", "a", "an", "be", "its", "their", "date", "sign", "which", "work"):
             return []
-        if re.match(r"(?:[a-z]+(?:ment|tion|ness|ity|ance|ence|ship)|[a-z]+s)\s", body) and vm.group(1) not in (
+        if _RE_SENTENCE_SECTORS_3.match(body) and vm.group(1) not in (
                 "ends", "its"):
             return []  # a noun, not a verb: "a pact to agreement on ..."
     return _sectors_from(body, s_start + body_start)
@@ -603,6 +645,17 @@ def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int)
     return _sectors_from(text[more.end():], s_start + more.end())
 
 
+_RE_TITLE_SECTORS_1 = re.compile(r"\s(?:on|in the fields? of)\s")
+_RE_TITLE_SECTORS_2 = re.compile(r"\s\S+(?:\s+(?:the|of|in|field))*\s+(?!(?:the|of|in|field)\b)[a-z]")
+_RE_TITLE_SECTORS_3 = re.compile(r"\s+(?:on|in the fields? of|to|for)\s")
+_RE_TITLE_SECTORS_4 = re.compile(r",\s*|\s+and\s+")
+_RE_TITLE_SECTORS_5 = re.compile(r"\s+(?:in the\s+(?=[“\"A-Z\s])|between\b|in the format\b|for the [A-Z]|in the context\b|"
+                        r"in connection\b|[“\"])")
+_RE_TITLE_SECTORS_6 = re.compile(r"\(.*?\)|\b(?:19|20)\d\d\b")
+_RE_TITLE_SECTORS_7 = re.compile(r"\s(?=[A-Z“\"])")
+_RE_TITLE_SECTORS_8 = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, int]]:
     """What a proper name says a document covers: "... on Digital Trade", "Security Cooperation Agreement",
     "International Tin Agreement"."""
@@ -612,20 +665,19 @@ def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, i
         return []
     head, tail = title[:idx].strip(), title[idx + len(noun):]
     out: list[tuple[str, int, int]] = []
-    subject = re.search(r"\s(?:on|in the fields? of)\s", tail)
+    subject = _RE_TITLE_SECTORS_1.search(tail)
     if subject is not None:
         tail = tail[subject.start():]
-        if re.match(r"\s\S+(?:\s+(?:the|of|in|field))*\s+(?!(?:the|of|in|field)\b)[a-z]", tail):
-            tail = re.split(r"\s(?=[A-Z“\"])", tail, maxsplit=1)[0]  # a lower-case subject ends at a name
-    if re.match(r"\s+(?:on|in the fields? of|to|for)\s", tail) and len(tail) > 6:
+        if _RE_TITLE_SECTORS_2.match(tail):
+            tail = _RE_TITLE_SECTORS_7.split(tail, maxsplit=1)[0]  # a lower-case subject ends at a name
+    if _RE_TITLE_SECTORS_3.match(tail) and len(tail) > 6:
         # the place or format a title ends with is not a subject: "... in the Central Asia - China format"
-        tail = re.split(r"\s+(?:in the\s+(?=[“\"A-Z\s])|between\b|in the format\b|for the [A-Z]|in the context\b|"
-                        r"in connection\b|[“\"])", tail)[0]
+        tail = _RE_TITLE_SECTORS_5.split(tail)[0]
         out += [(s, offset, offset) for s, _, _ in _sentence_sectors(" " + tail.lower(), 0, 0)]
-    words = re.sub(r"\(.*?\)|\b(?:19|20)\d\d\b", " ", head).split()
-    words = [w for w in words if w.lower() not in ORDINAL_WORDS and not re.fullmatch(r"\d+(?:st|nd|rd|th)", w.lower())]
+    words = _RE_TITLE_SECTORS_6.sub(" ", head).split()
+    words = [w for w in words if w.lower() not in ORDINAL_WORDS and not _RE_TITLE_SECTORS_8.fullmatch(w.lower())]
     if words and words[-1].lower() in ("cooperation", "co-operation") and len(words) > 1:
-        items = re.split(r",\s*|\s+and\s+", " ".join(words[:-1]))
+        items = _RE_TITLE_SECTORS_4.split(" ".join(words[:-1]))
         out += [(_sector_noun(x), offset, offset) for x in items if x and x[:1].isupper() and x.lower() not in _SMALL_WORDS]
     elif words and words[0].lower() == "international" and 1 < len(words) <= 3:
         out.append((" ".join(words[1:]).lower(), offset, offset))
@@ -885,6 +937,12 @@ def _drop_appositions(mentions: list[DocMention]) -> list[DocMention]:
     return out
 
 
+_RE_STATUS_1 = re.compile(r"(?i)\badopt\w*\b")
+_RE_STATUS_2 = re.compile(r"(?i)\b(?:signed|inked|concluded|ratified|in force|in effect)\b")
+_RE_STATUS_3 = re.compile(r"(?i)\bsigned\b")
+_RE_STATUS_4 = re.compile(r"[,;]")
+
+
 def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
 
@@ -918,7 +976,7 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
                 dist = max(0, dist - 20)
             if dist <= 70 and (best is None or dist < best[0]):
                 best = (dist, status)
-            elif cue.end() <= pos and status in ("signed", "adopted") and not re.search(r"[,;]", text[cue.end():pos]) and (
+            elif cue.end() <= pos and status in ("signed", "adopted") and not _RE_STATUS_4.search(text[cue.end():pos]) and (
                     fallback is None or dist < fallback[0]):
                 fallback = (dist, status)  # the verb that governs a long object: "signed a variety of ... and ... pacts"
     if best is None:
@@ -928,11 +986,9 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     status = best[1]
     if status == "adopted" and signed_near:
         return "signed"
-    if status == "signed" and _FUTURE_SIGNING.search(text) and not re.search(
-            r"(?i)\b(?:signed|inked|concluded|ratified|in force|in effect)\b", text):
+    if status == "signed" and _FUTURE_SIGNING.search(text) and not _RE_STATUS_2.search(text):
         return "planned"  # "will welcome them ... before signing the agreement": a gerund of a signing to come
-    if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text) and not re.search(
-            r"(?i)\bsigned\b", text):
+    if status == "signed" and kind in _DECLARATIVE_TYPES and _RE_STATUS_1.search(text) and not _RE_STATUS_3.search(text):
         return "adopted"
     return status
 
@@ -1099,9 +1155,13 @@ def _anaphoric_only(d: DocDraft) -> bool:
     return all(m.anaphoric or not m.indefinite for m in d.mentions) and d.head.anaphoric
 
 
+_RE_SAME_TITLE_1 = re.compile(r"[a-z0-9']+")
+_RE_SAME_TITLE_2 = re.compile(r"[a-z0-9']+")
+
+
 def _same_title(a: str, b: str) -> bool:
-    ka = set(re.findall(r"[a-z0-9']+", a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
-    kb = set(re.findall(r"[a-z0-9']+", b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    ka = set(_RE_SAME_TITLE_1.findall(a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    kb = set(_RE_SAME_TITLE_2.findall(b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
     if not ka or not kb:
         return False
     small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
@@ -1111,6 +1171,16 @@ def _same_title(a: str, b: str) -> bool:
 
 
 # --- record assembly -----------------------------------------------------------------
+
+
+_RE_PARTIES_1 = re.compile(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$")
+_RE_PARTIES_2 = re.compile(r"\s+and\s+")
+_RE_PARTIES_3 = re.compile(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b")
+_RE_PARTIES_4 = re.compile(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$")
+_RE_PARTIES_5 = re.compile(r"\s*(?:,|and)\s*$")
+_RE_PARTIES_6 = re.compile(r"^\s*[-–]\s*")
+_RE_PARTIES_7 = re.compile(r"[-–]\s*$")
+_RE_PARTIES_8 = re.compile(r"(?i)\b(?:between|with|and)\s")
 
 
 def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
@@ -1140,7 +1210,7 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         for p in places:
             if p.end <= m.start and m.start - p.end <= 40:
                 gap = ctx.shadow[p.end:m.start]
-                if re.match(r"^\s*[-–]\s*", gap) or re.search(r"[-–]\s*$", ctx.shadow[max(s.start, p.start - 2):p.start]):
+                if _RE_PARTIES_6.match(gap) or _RE_PARTIES_7.search(ctx.shadow[max(s.start, p.start - 2):p.start]):
                     add_place(p)
         # subject pair before the verb, "between X and Y", "with X"
         for p in places:
@@ -1148,10 +1218,9 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
             if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Chancellor|leader|and)\b",
                                                     ctx.shadow[p.end:p.end + 20], re.IGNORECASE):
                 continue
-            if re.search(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$", text[:rel]) and not re.search(
-                    r"(?i)\b(?:between|with|and)\s", text[max(0, rel - 8):rel]):
+            if _RE_PARTIES_4.search(text[:rel]) and not _RE_PARTIES_8.search(text[max(0, rel - 8):rel]):
                 continue
-            if re.search(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$", text[:rel]):
+            if _RE_PARTIES_1.search(text[:rel]):
                 continue
             add_place(p)
         if not codes:
@@ -1161,14 +1230,14 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         # capitals as metonyms in a pair: "Riyadh and Tehran agreed"
         cities = [p for p in ctx.places[m.sentence] if p.kind == "city"]
         for x, y in pairwise(cities):
-            if re.fullmatch(r"\s+and\s+", ctx.shadow[x.end:y.start]):
+            if _RE_PARTIES_2.fullmatch(ctx.shadow[x.end:y.start]):
                 add(x.key)
                 add(y.key)
         for c in cities:
-            if re.match(r"\s*(?:,|and)\s*$", ctx.shadow[max(s.start, c.start - 6):c.start]) and any(
+            if _RE_PARTIES_5.match(ctx.shadow[max(s.start, c.start - 6):c.start]) and any(
                     p.end <= c.start and c.start - p.end <= 6 for p in places if p.kind == "country"):
                 add(c.key)
-        if len(codes) < 2 and re.search(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b", text):
+        if len(codes) < 2 and _RE_PARTIES_3.search(text):
             for code in _article_parties(ctx):
                 if code in ctx.gaz.countries or len(code) == 2:
                     add(code)
@@ -1182,6 +1251,9 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
 _DATED_BEFORE = lowered(
     r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$")
+
+
+_RE_SUMMIT_LINK_1 = re.compile(r"(?i)\b(?:in|at)\s+[A-Z]")
 
 
 def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[SummitDraft, Summit]],
@@ -1205,7 +1277,7 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
     psum = primary[1]
     if draft.head.signed_on is not None or _has_other_year(ctx, draft, psum):
         return None
-    own_place = re.search(r"(?i)\b(?:in|at)\s+[A-Z]", ctx.sentence_text(draft.head.sentence)[
+    own_place = _RE_SUMMIT_LINK_1.search(ctx.sentence_text(draft.head.sentence)[
         draft.head.end - ctx.sentences[draft.head.sentence].start:][:25])
     if psum.status in ("held", "ongoing") and (status in ("signed", "adopted") or (status == "agreed" and not own_place)):
         return primary
@@ -1226,6 +1298,16 @@ def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> boo
     return False
 
 
+_RE_SIGNED_ON_1 = re.compile(r"\s*On\s+")
+_RE_SIGNED_ON_2 = re.compile(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$")
+_RE_SIGNED_ON_3 = re.compile(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*")
+_RE_SIGNED_ON_4 = re.compile(r"\s*On\s+")
+_RE_SIGNED_ON_5 = re.compile(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$")
+_RE_SIGNED_ON_6 = re.compile(r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)")
+_RE_SIGNED_ON_7 = re.compile(r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$")
+_RE_SIGNED_ON_8 = re.compile(r"(?i)\bon\s*$")
+
+
 def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> tuple[date, int, int] | None:
     """Day the document was signed or issued: a date next to the noun or its signing verb."""
     if status not in ("signed", "adopted", "agreed"):
@@ -1240,21 +1322,19 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                 continue
             rel = d.start - s.start
             dist = rel - anchor if rel >= anchor else anchor - (d.end - s.start)
-            lead_on = re.match(r"\s*On\s+", text) is not None and rel <= 4
-            sign_near = re.search(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$", text[:rel]) is not None
-            if d.relative and not re.search(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$", text[:rel]) and not re.search(
-                    r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)", text[d.end - s.start:]) and not re.search(
-                    r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$", text[:anchor]):
+            lead_on = _RE_SIGNED_ON_4.match(text) is not None and rel <= 4
+            sign_near = _RE_SIGNED_ON_2.search(text[:rel]) is not None
+            if d.relative and not _RE_SIGNED_ON_5.search(text[:rel]) and not _RE_SIGNED_ON_6.search(text[d.end - s.start:]) and not _RE_SIGNED_ON_7.search(text[:anchor]):
                 continue
-            if not (lead_on or sign_near or d.relative or (dist <= 40 and re.search(r"(?i)\bon\s*$", text[:rel]))):
+            if not (lead_on or sign_near or d.relative or (dist <= 40 and _RE_SIGNED_ON_8.search(text[:rel]))):
                 continue
             r = resolve(d, ctx.ref, past=True)
             if r is not None and (best is None or dist < best[0]):
                 best = (dist, r[0], d.start, d.end)
         if best is None and m.sentence > 0:
             prev = ctx.sentence_text(m.sentence - 1)
-            lead = re.match(r"\s*On\s+", prev)
-            if lead and re.search(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*", text):
+            lead = _RE_SIGNED_ON_1.match(prev)
+            if lead and _RE_SIGNED_ON_3.search(text):
                 for d in ctx.dates[m.sentence - 1]:
                     if d.start - ctx.sentences[m.sentence - 1].start <= 4 and d.day:
                         r = resolve(d, ctx.ref, past=True)
@@ -1263,6 +1343,9 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
         if best is not None:
             return best[1], best[2], best[3]
     return None
+
+
+_RE_BUILD_AGREEMENTS_1 = re.compile(r"(?i)\binternational\b")
 
 
 def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summit]]) -> list[Agreement]:
@@ -1298,8 +1381,7 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
             parties = previous_parties or _article_parties(ctx)
         elif not parties and head.lead is not None:
             parties = _article_parties(ctx)
-        if not parties and not title and not link and not re.search(
-                r"(?i)\binternational\b", ctx.sentence_text(head.sentence)):
+        if not parties and not title and not link and not _RE_BUILD_AGREEMENTS_1.search(ctx.sentence_text(head.sentence)):
             continue
         if len(parties) == 1 and not title and not link and parties[0] in ctx.gaz.countries and (
                 head.weak or _DOMESTIC_HINT.search(ctx.sentence_text(head.sentence))):

@@ -284,8 +284,11 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
+_RE_CLEAN_NAME_1 = re.compile(r"(?:'s|’s)$")
+
+
 def _clean_name(name: str) -> str:
-    tokens = re.sub(r"(?:'s|’s)$", "", name).split()
+    tokens = _RE_CLEAN_NAME_1.sub("", name).split()
     while tokens and tokens[-1] in _NOT_NAME_WORDS:
         tokens.pop()
     while tokens and tokens[0] in _NOT_NAME_WORDS:
@@ -299,9 +302,12 @@ def _title_case(title: str) -> str:
     return " ".join(w if (w.lower() in small and i) else (w[:1].upper() + w[1:]) for i, w in enumerate(words))
 
 
+_RE_SPLIT_OF_PHRASE_1 = re.compile(r"^(?:the\s+)?(?:Republic\s+of\s+)?")
+
+
 def _split_of_phrase(gaz: Gazetteer, of_phrase: str, name: str) -> tuple[str, str]:
     """Give back name tokens a greedy of-phrase took: "of Turkmenistan Serdar" + "Berdimuhamedov"."""
-    body = re.sub(r"^(?:the\s+)?(?:Republic\s+of\s+)?", "", of_phrase)
+    body = _RE_SPLIT_OF_PHRASE_1.sub("", of_phrase)
     places = gaz.find_places(body)
     if places and places[0].start == 0:
         rest = body[places[0].end:].strip()
@@ -321,17 +327,27 @@ def _country_near(gaz: Gazetteer, text: str, start: int, end: int) -> str | None
     return best
 
 
+_RE_IS_LEADER_1 = re.compile(r"(?i)chancellor$")
+_RE_IS_LEADER_2 = re.compile(r"(?i)^(?:commission|council)\s+president$")
+_RE_IS_LEADER_3 = re.compile(r"(?i)president$")
+_RE_IS_LEADER_4 = re.compile(r"(?i)^(?:Republic|European|[A-Z])")
+
+
 def _is_leader(role: str, country: str | None, gaz: Gazetteer, of_phrase: str | None) -> bool:
     head = " ".join(role.split())
     if _NOT_LEADER_MODS.search(head):
         return False
-    if re.search(r"(?i)chancellor$", head):
+    if _RE_IS_LEADER_1.search(head):
         return country in ("DE", "AT")
-    if re.search(r"(?i)^(?:commission|council)\s+president$", head):
+    if _RE_IS_LEADER_2.search(head):
         return True
-    if re.search(r"(?i)president$", head) and of_phrase and re.search(r"(?i)^(?:Republic|European|[A-Z])", of_phrase):
+    if _RE_IS_LEADER_3.search(head) and of_phrase and _RE_IS_LEADER_4.search(of_phrase):
         return True
     return bool(_LEADER_HEADS.match(head.lower()))
+
+
+_RE_TITLE_WORDS_1 = re.compile(r"\[([A-Z])([a-z])\]")
+_RE_TITLE_WORDS_2 = re.compile(r"[\[\\(?]")
 
 
 def _title_words() -> tuple[str, ...]:
@@ -340,8 +356,8 @@ def _title_words() -> tuple[str, ...]:
     words: set[str] = set()
     for group in (_TITLE_MOD, _TITLE_HEAD):
         for alternative in _top_level_alternatives(group[3:-1]):
-            literal = re.sub(r"\[([A-Z])([a-z])\]", r"\2", alternative).replace(r"\.", ".")
-            literal = re.split(r"[\[\\(?]", literal, maxsplit=1)[0].lower()
+            literal = _RE_TITLE_WORDS_1.sub(r"\2", alternative).replace(r"\.", ".")
+            literal = _RE_TITLE_WORDS_2.split(literal, maxsplit=1)[0].lower()
             if not literal:
                 raise ValueError(f"title alternative without a literal start: {alternative!r}")
             words.add(literal)
@@ -386,6 +402,16 @@ def title_starts(lower: str) -> list[int]:
     return starts
 
 
+_RE_FIND_PEOPLE_1 = re.compile(r"(?i)\bcounterpart\b")
+_RE_FIND_PEOPLE_2 = re.compile(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$")
+_RE_FIND_PEOPLE_3 = re.compile(r"(?i)\bcounterpart\b")
+_RE_FIND_PEOPLE_4 = re.compile(r"(?i)\b(?:former|ex-|late)\s*$")
+_RE_FIND_PEOPLE_5 = re.compile(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)")
+_RE_FIND_PEOPLE_6 = re.compile(r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$")
+_RE_FIND_PEOPLE_7 = re.compile(r"European (?:Council|Commission)")
+_RE_FIND_PEOPLE_8 = re.compile(r"(?i)(?:the\s+)?(?:Republic|European|[A-Z][a-z]+stan\b)")
+
+
 def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | None = None,
                 starts: list[int] | None = None) -> list[PersonMention]:
     """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``.
@@ -407,16 +433,15 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
         name = _clean_name(name)
         if not name or name in gaz.surfaces or any(n_start < e and s < n_end for s, e in seen):
             return
-        if len(name.split()) == 1 and name not in gaz.known_people and not pre_text and not re.search(
-                r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$", title):
+        if len(name.split()) == 1 and name not in gaz.known_people and not pre_text and not _RE_FIND_PEOPLE_6.search(title):
             return
         role = _title_case(title)
         country: str | None = None
         if of_phrase:
             country = _country_near(gaz, of_phrase, 0, len(of_phrase))
-            if country is None and re.search(r"European (?:Council|Commission)", of_phrase):
+            if country is None and _RE_FIND_PEOPLE_7.search(of_phrase):
                 country = "EU"
-            if not re.match(r"(?i)(?:the\s+)?(?:Republic|European|[A-Z][a-z]+stan\b)", of_phrase):
+            if not _RE_FIND_PEOPLE_8.match(of_phrase):
                 role = f"{role} of {of_phrase}" if country is None else role
         if country is None and pre_text:
             country = _country_near(gaz, pre_text, 0, len(pre_text))
@@ -430,10 +455,10 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
                     country = None
         if country is None:
             country = gaz.known_people.get(name) or gaz.known_people.get(name.split()[-1])
-        if re.search(r"(?i)\bcounterpart\b", title) and country is None:
+        if _RE_FIND_PEOPLE_3.search(title) and country is None:
             return
         leader = _is_leader(title, country, gaz, of_phrase)
-        if re.search(r"(?i)\bcounterpart\b", title):
+        if _RE_FIND_PEOPLE_1.search(title):
             if not out:
                 return
             role, leader = out[-1].role or role, out[-1].leader
@@ -441,11 +466,10 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
             rep = re.search(rf"({NAME})\s+(?:will be|was|is|were)\s+represented\s+by", text[start:end])
             if rep:
                 country = _country_near(gaz, rep.group(1), 0, len(rep.group(1)))
-        former = bool(re.search(r"(?i)\b(?:former|ex-|late)\s*$", text[max(start, pre_start - 12):pre_start]))
+        former = bool(_RE_FIND_PEOPLE_4.search(text[max(start, pre_start - 12):pre_start]))
         if former or _non_government(text, start, pre_start):
             return
-        negated = bool(re.search(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)",
-                                 text[n_end:end]))
+        negated = bool(_RE_FIND_PEOPLE_5.search(text[n_end:end]))
         seen.add((n_start, n_end))
         out.append(PersonMention(name=name, role=role, country=country, leader=leader,
                                  start=n_start, end=n_end, negated=negated))
@@ -458,7 +482,7 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
     for m in (_NAME_TITLE.finditer(text, start, end) if _APPOSITION_HINT.search(text, start, end) else ()):
         if m["pre"] and not gaz.find_places(m["pre"]):
             continue
-        if re.search(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$", text[max(start, m.start() - 8):m.start()]):
+        if _RE_FIND_PEOPLE_2.search(text[max(start, m.start() - 8):m.start()]):
             continue
         add(m["name"], m["title"], m["of"], m.start("title"), m.start("name"), m.end("name"), m["pre"])
     lead = _LIST_LEAD.search(lower, start, end)
