@@ -1342,7 +1342,24 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                             return r[0], d.start, d.end
         if best is not None:
             return best[1], best[2], best[3]
+    for m in draft.mentions[3:]:
+        # further on, only a sentence that dates the signing itself: "On June 15, A and B signed the X"
+        s = ctx.sentences[m.sentence]
+        text = ctx.sentence_text(m.sentence)
+        if not _SIGNED_VERB.search(text):
+            continue
+        for d in ctx.dates[m.sentence]:
+            rel = d.start - s.start
+            if d.day is None or not ((rel <= 4 and _RE_SIGNED_ON_4.match(text)) or _SIGNED_BEFORE.search(text[:rel])):
+                continue
+            r = resolve(d, ctx.ref, past=True)
+            if r is not None:
+                return r[0], d.start, d.end
     return None
+
+
+_SIGNED_VERB = re.compile(r"(?i)\b(?:signed|inked)\b")
+_SIGNED_BEFORE = re.compile(r"(?i)\b(?:signed|inked)\s+(?:[\w-]+\s+){0,3}?(?:on\s+)?$")
 
 
 _RE_BUILD_AGREEMENTS_1 = re.compile(r"(?i)\binternational\b")

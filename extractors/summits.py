@@ -773,6 +773,9 @@ def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: s
         year = known_day.year
     if year is None and ctx.ref.year and status in ("held", "ongoing") and primary and not draft.mentions[0].backref:
         year = ctx.ref.year  # the article's main summit, just held or under way: the dateline's year
+    if year is None and ctx.ref.year and status == "planned" and not draft.mentions[0].backref and any(
+            _near_future(ctx, m) for m in draft.mentions):
+        year = ctx.ref.year  # to be held within days of the dated article ("this week", "during his visit")
     # participants
     people = [p for p in _people_for(ctx, draft, primary, claimed) if not p.negated]
     leaders: dict[str, Person] = {}
@@ -794,6 +797,23 @@ def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: s
 
 
 _RE_HOST_COUNTRY_1 = re.compile(r"(?P<c>[A-Z][\w'’]+(?:\s[A-Z][\w'’]+)?)\s+(?:to host|will host|hosts|hosted)\b")
+
+
+# A planned summit these words place within days or weeks of the article's own date.
+_SOON = re.compile(
+    r"(?i)\b(?:today|tonight|tomorrow|this (?:week|weekend|month)|later this (?:week|month|year)|this year's|"
+    r"on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"during (?:his|her|their|the) (?:[\w-]+ ){0,3}(?:visit|trip|tour|stay))\b")
+_YEAR_TURN = re.compile(r"(?i)\bnext year\b")
+
+
+def _near_future(ctx: ArticleContext, m: SummitMention) -> bool:
+    """The mention's sentence places the summit within days or weeks of the dateline, in its year."""
+    ref = ctx.ref
+    if ref.month is None or (ref.month == 12 and (ref.day or 0) > 24):
+        return False  # late December: "next week" may already be next year
+    text = ctx.sentence_text(m.sentence)
+    return bool(_SOON.search(text)) and not _YEAR_TURN.search(text)
 
 
 def _host_country(ctx: ArticleContext, draft: SummitDraft) -> str | None:
