@@ -451,7 +451,12 @@ _VERBISH = frozenset(
 # A bare verb left from a coordinated series ("to prevent, fight and recover from fires") is no sector.
 _BARE_VERBS = frozenset(
     ["prevent", "fight", "combat", "counter", "tackle", "recover", "respond", "address", "reduce", "protect",
-     "mitigate", "manage", "resolve", "end", "stop", "curb", "detect", "deter", "eliminate", "eradicate"]
+     "mitigate", "manage", "resolve", "end", "stop", "curb", "detect", "deter", "eliminate", "eradicate",
+     # purpose verbs left alone at the end of a list ("to strengthen, secure and avoid")
+     "strengthen", "avoid", "boost", "promote", "enhance", "improve", "develop", "deepen", "expand", "increase",
+     "support", "facilitate", "ensure", "foster", "advance", "intensify", "encourage", "broaden", "widen",
+     "reinforce", "consolidate", "stimulate", "accelerate", "upgrade", "secure", "maintain", "limit", "restrict",
+     "ban", "allow", "permit", "provide", "establish", "create", "cut", "raise", "lower", "stabilise", "stabilize"]
 )
 # Generic purpose verbs: "to boost trade" names the sector "trade".
 _GENERIC_VERBS = (
@@ -538,6 +543,33 @@ _RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
 _RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
 
 
+_TWO_WORDS = re.compile(r"[a-z][\w-]*\s+[a-z][\w-]*")
+_ONE_WORD = re.compile(r"[a-z][\w-]*")
+
+
+def _strip_lead(phrase: str) -> str:
+    """``phrase`` without a leading purpose verb or framing words ("strengthening trade" -> "trade")."""
+    phrase = phrase.strip()
+    lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))
+    return phrase[lead.end():].strip() if lead else phrase
+
+
+def _shared_heads(pieces: list[str], body: str) -> list[str]:
+    """Join "A and B C" split apart when A and B modify one head: "trade and economic cooperation",
+    "industrial and investment cooperation" name one area, not "trade" and "economic cooperation".
+    Not at the end of a longer list ("energy, logistics and food security")."""
+    out: list[str] = []
+    for piece in pieces:
+        if len(out) == 1 and _TWO_WORDS.fullmatch(piece.strip()) and _ONE_WORD.fullmatch(_strip_lead(out[-1])):
+            joined = f"{out[-1]} and {piece}"
+            if joined in body and _strip_lead(out[-1]) not in _NOT_SECTOR and _strip_lead(out[-1]) not in _VERBISH \
+                    and piece.split()[0] not in _SMALL_WORDS | _VERBISH:
+                out[-1] = joined
+                continue
+        out.append(piece)
+    return out
+
+
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
     stop = _SECTOR_STOP.search(text, 0, 220)
@@ -548,13 +580,14 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     ranging = _RE_SECTORS_FROM_1.match(body)
     out: list[tuple[str, int, int]] = []
     pos = 0
-    pieces = _SECTOR_SPLIT.split(body)
+    pieces = _shared_heads(_SECTOR_SPLIT.split(body), body)
     if ranging:
         # "ranging from A and B to C and D": every item is its own topic
         pieces = [x for p in _RE_SECTORS_FROM_6.split(body[ranging.end():]) for x in _RE_SECTORS_FROM_7.split(p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1) if len(p.split()) > 6 else [p])]
+    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
+                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6 else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -880,8 +913,6 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if not (has_event or title or counted):
                 continue
             sector = None if weak else _modifier_sector(before)
-            if sector and not title:
-                mention.sectors.append((sector, a - len(sector) - 1, a - 1))
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
@@ -892,6 +923,10 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention.sectors += further
             elif mention.title_span[1] < s.end:
                 mention.sectors += _sentence_sectors(text, mention.title_span[1] - s.start, s.start)
+            if sector and not title and not set(sector.split()) <= {w for x in mention.sectors for w in x[0].split()}:
+                # "a forest pact on illegal logging": the modifier is an area of its own, unless the
+                # content names it anyway ("a tax treaty to exchange tax information")
+                mention.sectors.insert(0, (sector, a - len(sector) - 1, a - 1))
             of = _OF_SUBJECT.match(after) if kind == "plan" and not title else None
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
