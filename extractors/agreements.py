@@ -280,6 +280,20 @@ def _title_case(words: str) -> str:
 
 _CAP_WORD = r"(?:[A-Z][\w'’.-]*|\d{4}|of|the|and|on|for|in|to|between|,)"
 _CAPITAL_LAST = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$")
+_PROPER_SMALL = frozenset(["and", "of", "the", "on", "for"])
+_PROPER_WORD_END = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4}),?$")
+
+
+def _proper_tail(before: str) -> bool:
+    """Whether _PROPER_BEFORE can match: ``before`` ends in whitespace after a capitalised word, a
+    year or a small word (its match spans 12 units of at most two tokens, hence tail_start(25))."""
+    if not before[-1:].isspace():
+        return False
+    parts = before.rsplit(None, 1)
+    last = parts[-1] if parts else ""
+    return last in _PROPER_SMALL or _PROPER_WORD_END.search(last) is not None
+
+
 _PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
 
 
@@ -342,7 +356,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     quoted = _RE_FIND_TITLE_3.search(before)
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
-    proper = _PROPER_BEFORE.search(before, tail_start(before, 25))  # 12 units of at most 2 tokens
+    proper = _PROPER_BEFORE.search(before, tail_start(before, 25)) if _proper_tail(before) else None
     if proper:
         words = proper.group(1)
         lead = m_start - len(words)
@@ -792,6 +806,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             lead = None
         status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
         company: bool | None = None
+        status_low: str | None = None
+        status_possible: frozenset[AgreementStatus] = frozenset()
         sentence_checked = False
         historic_spans: list[tuple[int, int]] = []
         domestic = has_event = False
@@ -931,7 +947,11 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
                 mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
-            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind)
+            if status_low is None:
+                status_low = status_text.lower()
+                status_possible = _possible_statuses(status_low)
+            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low,
+                                     status_possible)
             mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
@@ -978,12 +998,14 @@ _RE_STATUS_3 = re.compile(r"(?i)\bsigned\b")
 _RE_STATUS_4 = re.compile(r"[,;]")
 
 
-def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
+def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
+            possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
     """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
-    negotiating cue; "signed and issued" is signed.
+    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()`` and ``possible``
+    its :func:`_possible_statuses`, when the caller has them (once per sentence).
     """
     if kind in _DECLARATIVE_TYPES and _QUOTED_SOURCE.search(text[max(0, pos - 40):pos]):
         return "adopted"
@@ -993,13 +1015,15 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     # only cues that can win are scanned: near the noun, or before it with no comma in between
     comma = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos))
     lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
     window = low[lo:hi] if rules is _STATUS_RULES_LOWER else None
+    cued = (possible if possible is not None else _possible_statuses(low)) if window is not None else frozenset()
     for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
-        if window is not None and not any(w in window for w in _STATUS_WORDS[status]):
+        if window is not None and (status not in cued or not any(w in window for w in _STATUS_WORDS[status])):
             continue
         for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
@@ -1026,6 +1050,11 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     if status == "signed" and kind in _DECLARATIVE_TYPES and _RE_STATUS_1.search(text) and not _RE_STATUS_3.search(text):
         return "adopted"
     return status
+
+
+def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
+    """Statuses whose cue words occur anywhere in the lower-cased text."""
+    return frozenset(status for status, words in _STATUS_WORDS.items() if any(w in low for w in words))
 
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"

@@ -19,6 +19,7 @@ _ABBREVIATIONS = frozenset(
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9À-Þ])")
 _STOP = re.compile(r"[.!?]")
+_DATE_WORD = re.compile(r"date ")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # A trailing reader-comment block ("5 Comments", "Leave a comment") is not article text.
 _COMMENTS = re.compile(
@@ -125,12 +126,14 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     pieces: list[tuple[int, int, int]] = []
     pos = 0
     after_stops = [m.end() for m in _STOP.finditer(text, 0, stop)]
-    date_marks = _DATE_MARK.search(text, 0, stop) is not None
+    # where a glued "date YYYY-MM-DD" marker may be: every "date " (a marker contains one)
+    dates = [m.start() for m in _DATE_WORD.finditer(text, 0, stop)]
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
     for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
             for s_start, s_end in _split_chunk(text, c_start, c_end, after_stops):
-                for sub_start, sub_end in (_split_date_mark(text, s_start, s_end) if date_marks
+                marked = dates and bisect_left(dates, s_start - 1) < bisect_left(dates, s_end)
+                for sub_start, sub_end in (_split_date_mark(text, s_start, s_end) if marked
                                            else ((s_start, s_end),)):
                     a, b = _trim(text, sub_start, sub_end)
                     if b > a:
