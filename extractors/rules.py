@@ -17,7 +17,9 @@ from extractors.summits import TRIGGER_CUES, build_summits
 logger = logging.getLogger(__name__)
 
 NAME = "accords-rules"
-VERSION = "1.0.0"
+# 1.1.0: planned summits dated by the article, later signing dates, sector phrasing (outputs differ
+# from 1.0.0, so `accords reextract` redoes older rows; the speed work changed no output).
+VERSION = "1.1.0"
 
 @cache
 def _cue_patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
