@@ -35,6 +35,7 @@ _SMALL_WORDS = frozenset(["of", "and", "the", "on", "in", "for", "to", "between"
 _GENERIC_MODIFIERS = frozenset(
     ["cooperation", "co-operation", "bilateral", "new", "final", "joint", "strategic", "other", "various", "important", "historic", "key", "landmark", "comprehensive", "formal", "international", "official", "several", "major", "draft", "proposed", "previous", "revised", "original", "prior", "similar", "separate", "latest", "current", "existing", "broad", "five-year", "three-year", "one-year", "two-year", "ten-year", "year-long", "fresh", "initial", "tentative", "preliminary", "signed", "the", "a", "an", "this", "that", "its", "their", "his", "her", "our", "these", "those", "further", "additional", "total", "package", "number", "variety", "series", "set", "tripartite", "trilateral", "multilateral", "interim", "definitive"]
 )
+# The reference form of _anaphoric (tests compare the two).
 _ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
 # _ANAPHOR's two halves: a possessive name (case-sensitive), or a determiner (folded).
 _ANAPHOR_NAME = re.compile(r"\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$")

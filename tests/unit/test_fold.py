@@ -70,3 +70,14 @@ def test_matches_at_is_finditer(text: str) -> None:
     for pos in range(0, len(text) + 1, 3):
         assert [m.span() for m in matches_at(pattern, text, starts, pos)] == \
             [m.span() for m in pattern.finditer(text, pos)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the", "The", "China's", "Kazakhstan’s", "new", "trade", "last", "week's",
+                                 "of", "its", "Today's", "said", "5-year", " ", "\n", ",", "ſuch"]), max_size=10))
+def test_split_anaphor_is_the_original(words: list[str]) -> None:
+    # _anaphoric runs _ANAPHOR's case-sensitive half as is and the rest as a folded twin
+    from extractors.agreements import _ANAPHOR, _anaphoric
+
+    near = " ".join(words) + " "
+    assert _anaphoric(near, fold_text(near)) == bool(_ANAPHOR.search(near))
