@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -20,6 +22,7 @@ from itertools import pairwise
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import DATA_DIR, Place
+from extractors.fold import fold_text, lowered, tail_start
 from extractors.records import Agreement, AgreementStatus, AgreementType, Span, Summit, ValueSpan
 from extractors.summits import SummitDraft
 
@@ -32,8 +35,24 @@ _SMALL_WORDS = frozenset(["of", "and", "the", "on", "in", "for", "to", "between"
 _GENERIC_MODIFIERS = frozenset(
     ["cooperation", "co-operation", "bilateral", "new", "final", "joint", "strategic", "other", "various", "important", "historic", "key", "landmark", "comprehensive", "formal", "international", "official", "several", "major", "draft", "proposed", "previous", "revised", "original", "prior", "similar", "separate", "latest", "current", "existing", "broad", "five-year", "three-year", "one-year", "two-year", "ten-year", "year-long", "fresh", "initial", "tentative", "preliminary", "signed", "the", "a", "an", "this", "that", "its", "their", "his", "her", "our", "these", "those", "further", "additional", "total", "package", "number", "variety", "series", "set", "tripartite", "trilateral", "multilateral", "interim", "definitive"]
 )
+# The reference form of _anaphoric (tests compare the two).
 _ANAPHOR = re.compile(r"(?:\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$)|(?i:\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$)")
+# _ANAPHOR's two halves: a possessive name (case-sensitive), or a determiner (folded).
+_ANAPHOR_NAME = re.compile(r"\b[A-Z][a-z]+(?:'s|’s)\s+(?:[a-z][\w-]*\s+){0,2}$")
+_ANAPHOR_WORD = lowered(
+    r"(?i)\b(?:(?:to|yester)day's|(?:to|yester)day’s|last \w+'s|last \w+’s|the|this|that|these|those|such|its|their|said)"
+    r"\s+(?:(?!of\b|and\b|also\b|have\b|has\b|had\b|will\b|would\b|were\b|was\b|is\b|are\b|did\b|then\b|jointly\b)"
+    r"(?:[a-z][\w-]*|\d+-[a-z]+)\s+){0,3}$|\b(?:the|this|that|these|those|such|its|their|said)\s*$")
+
+
+def _anaphoric(near: str, folded: str) -> bool:
+    """``_ANAPHOR.search(near)``, ``folded`` being ``near`` folded."""
+    return bool(_ANAPHOR_WORD.search(folded, tail_start(folded, 6))) or (
+        ("'s" in near or "’s" in near) and _ANAPHOR_NAME.search(near) is not None)
+
+
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
+_INDEFINITE_LOWER = lowered(_INDEFINITE.pattern)
 _EVENT = re.compile(
     r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
     r"terminat\w+|implement\w*|extend\w*|reach\w*|under the|violat\w+|adher\w+|commit\w*|endors\w+|"
@@ -44,6 +63,7 @@ _EVENT = re.compile(
     r"table|tabled|offer\w*|expire\w*|in force|effect|took effect|stick|compl\w+|scrap\w*|withdr\w+|"
     r"abrogat\w+|suspend\w*|outcome|known as|entitled|called|named|titled|calls?|underlin\w+|witness\w*)\b"
 )
+_EVENT_LOWER = lowered(_EVENT.pattern)
 _STATUS_RULES: list[tuple[AgreementStatus, re.Pattern[str]]] = [
     ("terminated", re.compile(r"(?i)\b(?:terminat\w+|scrapp\w+|abrogat\w+|withdr[ae]w from|pulled out of|"
                               r"expired|annull\w+|renounc\w+)\b")),
@@ -66,6 +86,16 @@ _STATUS_RULES_LOWER: list[tuple[AgreementStatus, re.Pattern[str]]] = [
     (status, re.compile(pattern.pattern.replace("(?i)", "", 1))) for status, pattern in _STATUS_RULES
 ]
 _DECLARATIVE_TYPES = frozenset({"declaration", "communique", "joint_statement", "plan", "other"})
+# Each status rule's alternatives all contain one of these words: a rule whose words are not
+# in the window around the noun cannot match there.
+_STATUS_WORDS: dict[AgreementStatus, tuple[str, ...]] = {
+    "terminated": ("terminat", "scrapp", "abrogat", "withdr", "pulled out of", "expired", "annull", "renounc"),
+    "planned": ("sign", "adopt", "conclu", "establish", "to be", "could be", "should", "considering"),
+    "negotiating": ("negotiat", "draft", "talks", "seeking", "to reach", "working", "table", "under discussion"),
+    "signed": ("sign", "inked", "concluded", "in force", "in effect", "ratif"),
+    "adopted": ("adopt", "issu", "releas", "approv", "endors", "published", " said"),
+    "agreed": ("agree", "reach", "hammer", "struck", "in principle", "extend", "renew", "revis", "reaffirm"),
+}
 
 
 @cache
@@ -82,6 +112,48 @@ def _noun_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     extra = r"statements?|programs|programmes|concept|Plan|Regulations"
     pattern = re.compile(r"(?i:(?<![\w-])(?:" + alternation + r")(?![\w-]))" + r"|(?<![\w-])(?:" + extra + r")\b")
     return pattern, table
+
+
+def noun_cues() -> tuple[str, ...]:
+    """Every surface :func:`_noun_pattern` matches, lower-cased (the extractor's prefilter)."""
+    types: list[list[str]] = _doc_data()["types"]  # type: ignore[assignment]
+    extra = ("statement", "statements", "programs", "programmes", "concept", "plan", "regulations")
+    return tuple(sorted({s.lower() for s, _ in types} | set(extra)))
+
+
+@cache
+def _noun_prefixes() -> tuple[str, ...]:
+    return tuple(sorted({noun[:4] for noun in noun_cues()}))
+
+
+def _noun_starts(lower: str) -> list[int]:
+    """Offsets in the folded article where a document noun may start, in order.
+
+    Every match of :func:`_noun_pattern` begins with the first letters of some noun in
+    the folded text; ``str.find`` locates those far faster than the case-insensitive
+    pattern scans a sentence.
+    """
+    starts: list[int] = []
+    for prefix in _noun_prefixes():
+        at = lower.find(prefix)
+        while at != -1:
+            starts.append(at)
+            at = lower.find(prefix, at + 1)
+    starts.sort()
+    return starts
+
+
+def _noun_matches(pattern: re.Pattern[str], text: str, offset: int, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for the sentence ``text`` at ``offset``, trying only ``starts``."""
+    pos = 0
+    for at in starts[bisect_left(starts, offset):bisect_left(starts, offset + len(text))]:
+        rel = at - offset
+        if rel < pos:
+            continue
+        m = pattern.match(text, rel)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 @cache
@@ -102,6 +174,8 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+# Each _COMPANY_CASED alternative contains one of these.
+_COMPANY_CASED_WORDS = ("Co", "Inc", "Ltd", "AG", "plc", "GmbH", "union", "<")
 _COMPANY_CASED = re.compile(r"\b(?:Co|Corp|Inc|Ltd|AG|plc|GmbH)\b|\bunions?\b|<[A-Z]+(?:\.[A-Z]+)?>")
 _HISTORIC_COMMON = frozenset(["treaty", "of", "the", "pact", "agreement", "charter", "act", "final", "nations", "u", "n"])
 
@@ -122,12 +196,26 @@ def _marker_sets() -> tuple[frozenset[str], re.Pattern[str], frozenset[str], fro
     return single, phrase_re, frozenset(w.lower() for w in domestic), keys
 
 
-def _company_marker(text: str) -> bool:
-    """Same test as the company pattern of :func:`_marker_patterns`."""
+@cache
+def _company_sets() -> tuple[frozenset[str], re.Pattern[str], tuple[str, ...]]:
+    """Company words, the pattern of company phrases, and those phrases (each match holds one)."""
+    data = _doc_data()
+    company: list[str] = data["company_markers"]  # type: ignore[assignment]
+    lower = [w.lower() for w in company if w not in ("co", "corp", "inc", "ltd", "ag", "plc", "gmbh", "union", "unions")]
     single, phrase_re = _marker_sets()[:2]
-    low = text.lower()
-    return (not single.isdisjoint(_TOKEN.findall(low)) or phrase_re.search(low) is not None
-            or _COMPANY_CASED.search(text) is not None)
+    return single, phrase_re, tuple(w for w in lower if not _TOKEN.fullmatch(w))
+
+
+def _company_marker(text: str, low: str | None = None, words: list[str] | None = None) -> bool:
+    """Same test as the company pattern of :func:`_marker_patterns` (``low``, ``words``: ``text``
+    lower-cased and its tokens, when the caller has them)."""
+    single, phrase_re, phrases = _company_sets()
+    if low is None:
+        low = text.lower()
+    if words is None:
+        words = _TOKEN.findall(low)
+    return (not single.isdisjoint(words) or (any(p in low for p in phrases) and phrase_re.search(low) is not None)
+            or (any(w in text for w in _COMPANY_CASED_WORDS) and _COMPANY_CASED.search(text) is not None))
 
 
 @cache
@@ -192,7 +280,41 @@ def _title_case(words: str) -> str:
 
 
 _CAP_WORD = r"(?:[A-Z][\w'’.-]*|\d{4}|of|the|and|on|for|in|to|between|,)"
+_CAPITAL_LAST = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$")
+_PROPER_SMALL = frozenset(["and", "of", "the", "on", "for"])
+_PROPER_WORD_END = re.compile(r"(?:[A-Z][\w'’.-]*|\d{4}),?$")
+
+
+def _proper_tail(before: str) -> bool:
+    """Whether _PROPER_BEFORE can match: ``before`` ends in whitespace after a capitalised word, a
+    year or a small word (its match spans 12 units of at most two tokens, hence tail_start(25))."""
+    if not before[-1:].isspace():
+        return False
+    parts = before.rsplit(None, 1)
+    last = parts[-1] if parts else ""
+    return last in _PROPER_SMALL or _PROPER_WORD_END.search(last) is not None
+
+
 _PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
+
+
+_RE_FIND_TITLE_1 = re.compile(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),")
+_RE_FIND_TITLE_2 = re.compile(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}")
+_RE_FIND_TITLE_3 = re.compile(r"[“\"]([^”\"]{2,40})[”\"]\s*$")
+_RE_FIND_TITLE_4 = re.compile(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)")
+_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b")
+_RE_FIND_TITLE_6 = re.compile(r"\s*[“\"]([^”\"]{2,40})[”\"]")
+_RE_FIND_TITLE_7 = re.compile(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$")
+_RE_FIND_TITLE_8 = re.compile(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$")
+_RE_FIND_TITLE_9 = re.compile(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]")
+_RE_FIND_TITLE_10 = re.compile(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d")
+_RE_FIND_TITLE_11 = re.compile(r"\s+of\s+[a-z]")
+_RE_FIND_TITLE_12 = re.compile(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}")
+_RE_FIND_TITLE_13 = re.compile(r"\s+of\s+(?:the\s+)?(?:understanding|intent|cooperation|co-operation|force|the\s+two|what|this)\b")
+_RE_FIND_TITLE_14 = re.compile(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in|on|during|for|from)\b")
+_RE_FIND_TITLE_15 = re.compile(r"\s+of\s+the\s+[A-Z]")
+_RE_FIND_TITLE_16 = re.compile(r"\s+of\s+the\s+(?:[A-Z][\w'’-]*\s*)+")
+_RE_FIND_TITLE_17 = re.compile(r"\d|[a-z]+-year$")
 
 
 def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
@@ -203,41 +325,39 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     noun_cap = noun[:1].isupper()
     org_spans = [(p.start - sent_start, p.end - sent_start) for p in places if p.kind in ("org", "group", "country", "demonym", "city")]
     # "(DECA)" right after a lower-case noun marks a named document
-    acr = re.match(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),", after)
+    acr = _RE_FIND_TITLE_1.match(after)
     tail = ""
     tail_end = m_end
-    of = re.match(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}", after)
-    starts_title = not re.search(r"(?:[A-Z][\w'’.-]*|\d{4})\s+$", before) or bool(
-        re.search(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$", before))
-    if of and not starts_title and not re.match(r"\s+(?:of|on|for)\s+(?:the\s+)?[A-Z]", after):
+    of = _RE_FIND_TITLE_2.match(after)
+    starts_title = not _CAPITAL_LAST.search(before, tail_start(before, 2)) or bool(
+        _RE_FIND_TITLE_8.search(before))
+    if of and not starts_title and not _RE_FIND_TITLE_9.match(after):
         of = None
-    if noun_cap and of and not re.match(r"\s+of\s+(?:[A-Z][a-z]+\s+)?\d", after):
+    if noun_cap and of and not _RE_FIND_TITLE_10.match(after):
         tail = of.group(0)
-        cut = re.search(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b",
-                        tail)
+        cut = _RE_FIND_TITLE_5.search(tail)
         if cut:
             tail = tail[:cut.start()]
-        quote = re.match(r"\s*[“\"]([^”\"]{2,40})[”\"]", after[len(tail):])
+        quote = _RE_FIND_TITLE_6.match(after[len(tail):])
         if quote:
             tail += " " + quote.group(1)
         tail_end = m_end + len(tail)
-    elif not noun_cap and re.match(r"\s+of\s+[a-z]", after) and not re.match(
-            r"\s+of\s+(?:the\s+)?(?:understanding|intent|cooperation|co-operation|force|the\s+two|what|this)\b", after):
-        ofl = re.match(r"\s+of\s+[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,6}", after)
+    elif not noun_cap and _RE_FIND_TITLE_11.match(after) and not _RE_FIND_TITLE_13.match(after):
+        ofl = _RE_FIND_TITLE_12.match(after)
         if ofl and noun.lower() in ("treaty", "declaration", "charter", "convention", "pact"):
             words = ofl.group(0)
-            cut = re.search(r"\s(?:was|were|is|are|which|that|by|marking|between|with|signed|at|in|on|during|for|from)\b", words)
+            cut = _RE_FIND_TITLE_14.search(words)
             if cut:
                 words = words[:cut.start()]
             return _title_case(noun + words), (m_start, m_end + len(words))
-    elif not noun_cap and re.match(r"\s+of\s+the\s+[A-Z]", after):
-        ofc = re.match(r"\s+of\s+the\s+(?:[A-Z][\w'’-]*\s*)+", after)
+    elif not noun_cap and _RE_FIND_TITLE_15.match(after):
+        ofc = _RE_FIND_TITLE_16.match(after)
         assert ofc is not None
         return (_title_case(noun) + ofc.group(0).rstrip()), (m_start, m_end + len(ofc.group(0).rstrip()))
-    quoted = re.search(r"[“\"]([^”\"]{2,40})[”\"]\s*$", before)
+    quoted = _RE_FIND_TITLE_3.search(before)
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
-    proper = _PROPER_BEFORE.search(before)
+    proper = _PROPER_BEFORE.search(before, tail_start(before, 25)) if _proper_tail(before) else None
     if proper:
         words = proper.group(1)
         lead = m_start - len(words)
@@ -268,14 +388,14 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
                 return title, (start, tail_end)
     if noun_cap and tail:
         return (text[m_start:m_end] + tail).strip(), (m_start, tail_end)
-    on_acr = re.match(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)", after)
+    on_acr = _RE_FIND_TITLE_4.match(after)
     if on_acr and not noun_cap:
         return f"{on_acr.group(1)} {_title_case(text[m_start:m_end])}", (m_start, m_end + on_acr.end())
     if acr:
-        mods = re.search(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$", before)
+        mods = _RE_FIND_TITLE_7.search(before)
         words = ""
         if mods:
-            words = " ".join(w for w in mods.group(1).split() if not re.match(r"\d|[a-z]+-year$", w)
+            words = " ".join(w for w in mods.group(1).split() if not _RE_FIND_TITLE_17.match(w)
                              and w not in ("a", "an", "the", "new"))
         title = _title_case((words + " " + text[m_start:m_end]).strip()) + f" ({acr.group(1) or acr.group(2)})"
         return title, (m_start - (len(mods.group(1)) if mods else 0), m_end)
@@ -288,22 +408,42 @@ _LEADING_NON_NAMES = frozenset(
 )
 
 
+_RE_LOOKS_NAMED_1 = re.compile(r"[A-Z]{2,6}|[A-Z][a-z]+")
+
+
 def _looks_named(tokens: list[str]) -> bool:
     """Capitalised words before a lower-case noun name it ("INF treaty", "Louvre agreement")."""
     first = tokens[-1].rstrip(",")
-    return bool(re.fullmatch(r"[A-Z]{2,6}|[A-Z][a-z]+", first))
+    return bool(_RE_LOOKS_NAMED_1.fullmatch(first))
+
+
+_COUNT = lowered(
+    r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
+    r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$")
+# Words every _COUNT / _UNCOUNTED match contains: an unanchored search for them is far cheaper.
+_DIGIT = re.compile(r"\d")
+_COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "fifteen", "twenty", "thirty", "dozen")  # "ten" covers thirteen, fourteen
+_UNCOUNTED_WORDS = ("number of", "variety of", "several", "various", "series of", "range of", "package of",
+                    "set of", "raft of", "slew of", "host of")
+_COUNTED_SPAN = lowered(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$")
+_UNCOUNTED = lowered(
+    r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|"
+    r"a slew of|a host of)\s+(?:[a-z][\w-]*\s+){0,2}$")
 
 
 def _count_before(before: str) -> tuple[int | None, bool]:
-    """Number directly before the noun phrase: (count, counted) -- "12 cooperation", "a number of"."""
-    m = re.search(
-        r"(?i)(?:\b(?:total|package|set|series)\s+of\s+)?(?:more than |over |nearly |almost |some |about |around |at least )?"
-        r"\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-        r"twenty|thirty|dozen)\s+(?:(?!the\b|their\b|its\b|a\b|an\b|his\b|her\b)[a-z][\w-]*\s+){0,3}$", before)
-    if m and not re.search(r"(?i)\b(?:years?|months?|days?|weeks?|pct|percent)\s*$", m.group(0)):
-        word = m.group(1).lower()
+    """Number directly before the noun phrase: (count, counted) -- "12 cooperation", "a number of".
+
+    ``before`` is folded (:func:`extractors.fold.fold_text`).
+    """
+    gate = _DIGIT.search(before) is not None or any(w in before for w in _COUNT_WORDS)
+    m = _COUNT.search(before, tail_start(before, 9)) if gate else None  # 8 tokens at most
+    if m and not _COUNTED_SPAN.search(m.group(0)):
+        word = m.group(1)
         return (int(word) if word.isdigit() else _NUMBER_WORDS[word]), True
-    if re.search(r"(?i)\b(?:a number of|a variety of|several|various|a series of|a range of|a package of|a set of|a raft of|a slew of|a host of)\s+(?:[a-z][\w-]*\s+){0,2}$", before):
+    if any(w in before for w in _UNCOUNTED_WORDS) and _UNCOUNTED.search(before, tail_start(before, 7)):
         return None, True
     return None, False
 
@@ -326,7 +466,12 @@ _VERBISH = frozenset(
 # A bare verb left from a coordinated series ("to prevent, fight and recover from fires") is no sector.
 _BARE_VERBS = frozenset(
     ["prevent", "fight", "combat", "counter", "tackle", "recover", "respond", "address", "reduce", "protect",
-     "mitigate", "manage", "resolve", "end", "stop", "curb", "detect", "deter", "eliminate", "eradicate"]
+     "mitigate", "manage", "resolve", "end", "stop", "curb", "detect", "deter", "eliminate", "eradicate",
+     # purpose verbs left alone at the end of a list ("to strengthen, secure and avoid")
+     "strengthen", "avoid", "boost", "promote", "enhance", "improve", "develop", "deepen", "expand", "increase",
+     "support", "facilitate", "ensure", "foster", "advance", "intensify", "encourage", "broaden", "widen",
+     "reinforce", "consolidate", "stimulate", "accelerate", "upgrade", "secure", "maintain", "limit", "restrict",
+     "ban", "allow", "permit", "provide", "establish", "create", "cut", "raise", "lower", "stabilise", "stabilize"]
 )
 # Generic purpose verbs: "to boost trade" names the sector "trade".
 _GENERIC_VERBS = (
@@ -335,24 +480,32 @@ _GENERIC_VERBS = (
 )
 
 
+_QUOTES = re.compile(r"[\"“”]")
+_MODIFIERS = re.compile(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$")
+
+
+_RE_MODIFIER_SECTOR_1 = re.compile(r"[a-z]+ed|[a-z]+ly")
+_RE_MODIFIER_SECTOR_2 = re.compile(r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|[A-Z][\w'’.-]*|\d+)\s+$")
+_RE_MODIFIER_SECTOR_3 = re.compile(r"\d+-\w+")
+
+
 def _modifier_sector(before: str) -> str | None:
     """"barter trade agreement" -> "barter trade": lower-case modifiers that are not generic."""
-    before = re.sub(r"[\"“”]", " ", before)  # a quoted epithet: a "historic" peace agreement
-    m = re.search(r"(?<![\w'’-])((?:[a-z][\w-]*\s+){1,3})$", before)
+    before = _QUOTES.sub(" ", before)  # a quoted epithet: a "historic" peace agreement
+    m = _MODIFIERS.search(before, tail_start(before, 4))
     if not m:
         return None
     words = [w for w in m.group(1).split()]
     for k in range(len(words) - 1, -1, -1):
         if words[k] in ("a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "to", "of", "and") \
-                or words[k] in _VERBISH or re.fullmatch(r"[a-z]+ed|[a-z]+ly", words[k]):
+                or words[k] in _VERBISH or _RE_MODIFIER_SECTOR_1.fullmatch(words[k]):
             words = words[k + 1:]
             break
     else:
-        if not re.search(r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|[A-Z][\w'’.-]*|\d+)\s+$",
-                         before[: len(before) - len(m.group(1))] or " "):
+        if not _RE_MODIFIER_SECTOR_2.search(before[: len(before) - len(m.group(1))] or " "):
             return None
     while words and (words[0] in _GENERIC_MODIFIERS or words[0] in _SMALL_WORDS or words[0].isdigit()
-                     or words[0] in _NUMBER_WORDS or re.fullmatch(r"\d+-\w+", words[0])):
+                     or words[0] in _NUMBER_WORDS or _RE_MODIFIER_SECTOR_3.fullmatch(words[0])):
         words = words[1:]
     words = [w for w in words if w not in _GENERIC_MODIFIERS]
     if not words or any(w in _SMALL_WORDS for w in words) or words[-1] in _NOT_SECTOR or words[0] in _NOT_SECTOR:
@@ -372,9 +525,10 @@ _SECTOR_STRIP = re.compile(
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
     r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
 )
+_SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
     r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
-    r"although|despite|between the|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
+    r"although|despite|between (?:the|their|our|both)|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
     r"ahead of|at (?:talks|a|an|the|its)|during|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
     r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
@@ -386,23 +540,69 @@ _SECTOR_SPLIT = re.compile(
 )
 
 
+_RE_SECTORS_FROM_1 = re.compile(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+")
+_RE_SECTORS_FROM_2 = re.compile(r"(?i)^(?:and|or)\s+")
+_RE_SECTORS_FROM_3 = re.compile(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$")
+_RE_SECTORS_FROM_4 = re.compile(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
+                        r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
+                        r"for (?:the )?(?:period|years?|next|coming) .*|"
+                        r"(?:with)?in (?:the next |the coming )?(?:\w+ )?(?:days?|weeks?|months?|years?)\b.*)$")
+_RE_SECTORS_FROM_5 = re.compile(r"\s(?:said|says)")
+_RE_SECTORS_FROM_6 = re.compile(r"\s+to\s+|,\s*")
+_RE_SECTORS_FROM_7 = re.compile(r"\s+and\s+")
+_RE_SECTORS_FROM_8 = re.compile(r"(?<=[A-Za-z])\s+and\s+(?=[a-z])")
+_RE_SECTORS_FROM_9 = re.compile(r"\s+(?:on|at|along|across|within|inside)\s+the\s+")
+_RE_SECTORS_FROM_10 = re.compile(r"[a-z]|[A-Z]{2}")
+_RE_SECTORS_FROM_11 = re.compile(r"[a-z]+(?:ed|ly)")
+_RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
+_RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
+
+
+_TWO_WORDS = re.compile(r"[a-z][\w-]*\s+[a-z][\w-]*")
+_ONE_WORD = re.compile(r"[a-z][\w-]*")
+
+
+def _strip_lead(phrase: str) -> str:
+    """``phrase`` without a leading purpose verb or framing words ("strengthening trade" -> "trade")."""
+    phrase = phrase.strip()
+    lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))
+    return phrase[lead.end():].strip() if lead else phrase
+
+
+def _shared_heads(pieces: list[str], body: str) -> list[str]:
+    """Join "A and B C" split apart when A and B modify one head: "trade and economic cooperation",
+    "industrial and investment cooperation" name one area, not "trade" and "economic cooperation".
+    Not at the end of a longer list ("energy, logistics and food security")."""
+    out: list[str] = []
+    for piece in pieces:
+        if len(out) == 1 and _TWO_WORDS.fullmatch(piece.strip()) and _ONE_WORD.fullmatch(_strip_lead(out[-1])):
+            joined = f"{out[-1]} and {piece}"
+            if joined in body and _strip_lead(out[-1]) not in _NOT_SECTOR and _strip_lead(out[-1]) not in _VERBISH \
+                    and piece.split()[0] not in _SMALL_WORDS | _VERBISH:
+                out[-1] = joined
+                continue
+        out.append(piece)
+    return out
+
+
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
     stop = _SECTOR_STOP.search(text, 0, 220)
     body = text[: stop.start()] if stop else text[:220]
     body = body[:180]
     # "..., the French Defence Ministry said": the last item is the speaker
-    speaker = stop is not None and re.match(r"\s(?:said|says)", stop.group(0)) is not None and "," in body
-    ranging = re.match(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+", body)
+    speaker = stop is not None and _RE_SECTORS_FROM_5.match(stop.group(0)) is not None and "," in body
+    ranging = _RE_SECTORS_FROM_1.match(body)
     out: list[tuple[str, int, int]] = []
     pos = 0
-    pieces = _SECTOR_SPLIT.split(body)
+    pieces = _shared_heads(_SECTOR_SPLIT.split(body), body)
     if ranging:
         # "ranging from A and B to C and D": every item is its own topic
-        pieces = [x for p in re.split(r"\s+to\s+|,\s*", body[ranging.end():]) for x in re.split(r"\s+and\s+", p)]
+        pieces = [x for p in _RE_SECTORS_FROM_6.split(body[ranging.end():]) for x in _RE_SECTORS_FROM_7.split(p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (re.split(r"(?<=[A-Za-z])\s+and\s+(?=[a-z])", p, maxsplit=1) if len(p.split()) > 6 else [p])]
+    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
+                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6 else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -410,27 +610,24 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pos = start + len(piece)
         phrase = piece.strip()
         for _ in range(3):
-            phrase = _SECTOR_STRIP.sub("", phrase).strip()
-        phrase = re.sub(r"(?i)^(?:and|or)\s+", "", phrase)
-        phrase = re.sub(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$", "", phrase)
-        phrase = re.sub(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
-                        r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
-                        r"for (?:the )?(?:period|years?|next|coming) .*|"
-                        r"(?:with)?in (?:the next |the coming )?(?:\w+ )?(?:days?|weeks?|months?|years?)\b.*)$", "", phrase)
+            lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
+            phrase = (phrase[lead.end():] if lead else phrase).strip()
+        phrase = _RE_SECTORS_FROM_2.sub("", phrase)
+        phrase = _RE_SECTORS_FROM_3.sub("", phrase)
+        phrase = _RE_SECTORS_FROM_4.sub("", phrase)
         if len(phrase.split()) > 6:
             # a long item ends where a place phrase starts: "border security on the external borders of ..."
-            phrase = re.split(r"\s+(?:on|at|along|across|within|inside)\s+the\s+", phrase, maxsplit=1)[0]
+            phrase = _RE_SECTORS_FROM_9.split(phrase, maxsplit=1)[0]
         words = phrase.split()
-        if len(phrase) < 2 or len(phrase) > 70 or len(words) > 8 or not re.search(r"[a-z]|[A-Z]{2}", phrase):
+        if len(phrase) < 2 or len(phrase) > 70 or len(words) > 8 or not _RE_SECTORS_FROM_10.search(phrase):
             continue
         low = phrase.lower()
         if _DOC_WORD.search(low) or (speaker and piece is pieces[-1]) or low in _SMALL_WORDS:
             continue
         if low in _NOT_SECTOR or low in _BARE_VERBS or words[0].lower() in _VERBISH or (
-                len(words) == 1 and re.fullmatch(r"[a-z]+(?:ed|ly)", low)):
+                len(words) == 1 and _RE_SECTORS_FROM_11.fullmatch(low)):
             continue
-        keep_case = phrase if re.match(r"[A-Z][a-z]+ and [A-Z]", phrase) or phrase.isupper() or re.fullmatch(
-            r"[A-Z]{2,}\w*", phrase) else phrase.lower()
+        keep_case = phrase if _RE_SECTORS_FROM_12.match(phrase) or phrase.isupper() or _RE_SECTORS_FROM_13.fullmatch(phrase) else phrase.lower()
         out.append((keep_case, offset + start, offset + start + len(piece)))
     return out
 
@@ -453,12 +650,16 @@ _IMMEDIATE_LEAD = re.compile(
 )
 
 
+_RE_SENTENCE_SECTORS_1 = re.compile(r"([a-z]+)\s")
+_RE_SENTENCE_SECTORS_2 = re.compile(r"\s*in\s+(?:the\s+)?(?:fields?|areas?|spheres?|sectors?)\b")
+_RE_SENTENCE_SECTORS_3 = re.compile(r"(?:[a-z]+(?:ment|tion|ness|ity|ance|ence|ship)|[a-z]+s)\s")
+
+
 def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, int, int]]:
     """Sectors named after a document noun: "covering X, Y", "on X", "to restore X"."""
     after = text[m_end:m_end + 300]
     lead = _IMMEDIATE_LEAD.match(after)
-    if lead is not None and lead.group(1) == "in" and not re.match(
-            r"\s*in\s+(?:the\s+)?(?:fields?|areas?|spheres?|sectors?)\b", after):
+    if lead is not None and lead.group(1) == "in" and not _RE_SENTENCE_SECTORS_2.match(after):
         lead = None
     if lead is None:
         lead = _CONTENT_LEAD.match(after)
@@ -468,10 +669,10 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
     body = text[body_start:body_start + 300]
     if lead.group(1) in ("to", "aims to", "designed to", "intended to", "meant to", "in order to"):
         # infinitive purpose: "to restore diplomatic ties and reopen embassies"
-        vm = re.match(r"([a-z]+)\s", body)
+        vm = _RE_SENTENCE_SECTORS_1.match(body)
         if not vm or vm.group(1) in ("the", "a", "an", "be", "its", "their", "date", "sign", "which", "work"):
             return []
-        if re.match(r"(?:[a-z]+(?:ment|tion|ness|ity|ance|ence|ship)|[a-z]+s)\s", body) and vm.group(1) not in (
+        if _RE_SENTENCE_SECTORS_3.match(body) and vm.group(1) not in (
                 "ends", "its"):
             return []  # a noun, not a verb: "a pact to agreement on ..."
     return _sectors_from(body, s_start + body_start)
@@ -492,6 +693,17 @@ def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int)
     return _sectors_from(text[more.end():], s_start + more.end())
 
 
+_RE_TITLE_SECTORS_1 = re.compile(r"\s(?:on|in the fields? of)\s")
+_RE_TITLE_SECTORS_2 = re.compile(r"\s\S+(?:\s+(?:the|of|in|field))*\s+(?!(?:the|of|in|field)\b)[a-z]")
+_RE_TITLE_SECTORS_3 = re.compile(r"\s+(?:on|in the fields? of|to|for)\s")
+_RE_TITLE_SECTORS_4 = re.compile(r",\s*|\s+and\s+")
+_RE_TITLE_SECTORS_5 = re.compile(r"\s+(?:in the\s+(?=[“\"A-Z\s])|between\b|in the format\b|for the [A-Z]|in the context\b|"
+                        r"in connection\b|[“\"])")
+_RE_TITLE_SECTORS_6 = re.compile(r"\(.*?\)|\b(?:19|20)\d\d\b")
+_RE_TITLE_SECTORS_7 = re.compile(r"\s(?=[A-Z“\"])")
+_RE_TITLE_SECTORS_8 = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, int]]:
     """What a proper name says a document covers: "... on Digital Trade", "Security Cooperation Agreement",
     "International Tin Agreement"."""
@@ -501,20 +713,19 @@ def _title_sectors(title: str, noun: str, offset: int) -> list[tuple[str, int, i
         return []
     head, tail = title[:idx].strip(), title[idx + len(noun):]
     out: list[tuple[str, int, int]] = []
-    subject = re.search(r"\s(?:on|in the fields? of)\s", tail)
+    subject = _RE_TITLE_SECTORS_1.search(tail)
     if subject is not None:
         tail = tail[subject.start():]
-        if re.match(r"\s\S+(?:\s+(?:the|of|in|field))*\s+(?!(?:the|of|in|field)\b)[a-z]", tail):
-            tail = re.split(r"\s(?=[A-Z“\"])", tail, maxsplit=1)[0]  # a lower-case subject ends at a name
-    if re.match(r"\s+(?:on|in the fields? of|to|for)\s", tail) and len(tail) > 6:
+        if _RE_TITLE_SECTORS_2.match(tail):
+            tail = _RE_TITLE_SECTORS_7.split(tail, maxsplit=1)[0]  # a lower-case subject ends at a name
+    if _RE_TITLE_SECTORS_3.match(tail) and len(tail) > 6:
         # the place or format a title ends with is not a subject: "... in the Central Asia - China format"
-        tail = re.split(r"\s+(?:in the\s+(?=[“\"A-Z\s])|between\b|in the format\b|for the [A-Z]|in the context\b|"
-                        r"in connection\b|[“\"])", tail)[0]
+        tail = _RE_TITLE_SECTORS_5.split(tail)[0]
         out += [(s, offset, offset) for s, _, _ in _sentence_sectors(" " + tail.lower(), 0, 0)]
-    words = re.sub(r"\(.*?\)|\b(?:19|20)\d\d\b", " ", head).split()
-    words = [w for w in words if w.lower() not in ORDINAL_WORDS and not re.fullmatch(r"\d+(?:st|nd|rd|th)", w.lower())]
+    words = _RE_TITLE_SECTORS_6.sub(" ", head).split()
+    words = [w for w in words if w.lower() not in ORDINAL_WORDS and not _RE_TITLE_SECTORS_8.fullmatch(w.lower())]
     if words and words[-1].lower() in ("cooperation", "co-operation") and len(words) > 1:
-        items = re.split(r",\s*|\s+and\s+", " ".join(words[:-1]))
+        items = _RE_TITLE_SECTORS_4.split(" ".join(words[:-1]))
         out += [(_sector_noun(x), offset, offset) for x in items if x and x[:1].isupper() and x.lower() not in _SMALL_WORDS]
     elif words and words[0].lower() == "international" and 1 < len(words) <= 3:
         out.append((" ".join(words[1:]).lower(), offset, offset))
@@ -551,6 +762,31 @@ def _sector_noun(word: str) -> str:
 
 # --- main ----------------------------------------------------------------------------
 
+# Context checks of find_doc_mentions. Lower-case twins (lowered) run on folded text.
+_JOINT_END = lowered(r"(?i)\bjoint\s*$")
+_JOINT_TAIL = lowered(r"(?i)joint\s*$")
+_ISSUED_BEFORE = lowered(r"(?i)\b(?:adopted|signed|release[sd]?|issued)\b[^.]{0,40}$")
+_ISSUED_AFTER = lowered(r"(?i)\s+(?:were|was)\s+(?:signed|adopted)")
+_PRESS_STATEMENT = lowered(r"(?i)\b(?:in a|press|said in a|a joint)\s*$")
+_APPROVED = lowered(r"(?i)\b(?:approv\w+|adopt\w+)\b")
+_OF_NEXT = re.compile(r"\s+of\s")
+_ON_NEXT = re.compile(r"\s+on\s")
+_GOOD_DEAL = lowered(r"(?i)\b(?:great|good|big|a great)\s*$")
+_CONSENT = lowered(r"(?i)\b(?:to|on|of|for|towards?|without|any)\s*$")
+_VENUE = lowered(r"(?i)\s+(?:cent(?:er|re)|hall)")
+_ETIQUETTE = lowered(r"(?i)\b(?:highest|diplomatic|state)\s*$")
+_DOCUMENT_COUNT = lowered(r"(?i)\d|package|dozen|\bten\b|twenty")
+_VERBAL = lowered(r"(?i)\bverbal\s*$|\bin\s*$")
+_DEFINITE_PLURAL = lowered(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_PLURAL_CONTEXT = re.compile(
+    r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s")
+_SIGNED_PLURAL = lowered(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_ARTICLE_BEFORE = lowered(r"(?i)(?<!such\s)\b(?:a|an|another)\s+$")
+_GENERIC_TITLE_WORD = re.compile(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)")
+_JOINT_TITLE = re.compile(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]")
+_PARTY_TITLE = re.compile(r"\b(?:Conservative|Liberal|Labour|Labor|Tory|Democratic|Republican|Socialist|Coalition)\b")
+_OF_SUBJECT = re.compile(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])")
+
 
 def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
@@ -560,9 +796,10 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     domestic_words, historic_keys = _marker_sets()[2:]
     out: list[DocMention] = []
     lead: int | None = None
+    starts = _noun_starts(ctx.lower)
     for i, s in enumerate(ctx.sentences):
         text = ctx.sentence_text(i)
-        places = list(ctx.places[i])
+        places: list[Place] = []
         prev = ctx.sentence_text(i - 1).rstrip() if i else ""
         if prev.endswith(":"):
             lead = i - 1
@@ -570,22 +807,32 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             lead = None
         status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
         company: bool | None = None
+        status_low: str | None = None
+        status_possible: frozenset[AgreementStatus] = frozenset()
         sentence_checked = False
         historic_spans: list[tuple[int, int]] = []
         domestic = has_event = False
-        for m in pattern.finditer(text):
+        for m in _noun_matches(pattern, text, s.start, starts):
             if not sentence_checked:
                 # per-sentence facts, computed once and only for sentences naming a document
                 sentence_checked = True
+                places = list(ctx.places[i])
                 raw = ctx.text[s.start:s.end]
-                company = _company_marker(text) or (raw != text and _company_marker(raw))
-                tokens = set(_TOKEN.findall(text.lower()))
+                folded = ctx.sentence_lower(i)
+                lower = text.lower()
+                words = _TOKEN.findall(lower)
+                company = _company_marker(text, lower, words) or (raw != text and _company_marker(raw))
+                tokens = set(words)
                 historic_spans = [(h.start(), h.end()) for h in historic_re.finditer(text)] if not tokens.isdisjoint(
                     historic_keys) else []
                 domestic = "domestic" in tokens or (
-                    not domestic_words.isdisjoint(_TOKEN.findall(_SIGNATORY_PARTIES.sub(" ", text).lower()))
+                    not domestic_words.isdisjoint(tokens)  # removing "the parties" only removes words
+                    and not domestic_words.isdisjoint(_TOKEN.findall(
+                        _SIGNATORY_LOWER.sub(" ", folded) if lower == folded
+                        else _SIGNATORY_PARTIES.sub(" ", text).lower()))
                     and not _has_two_states(ctx, i))
-                has_event = bool(_EVENT.search(status_text))
+                status_folded = (ctx.sentence_lower(lead) + " " + folded) if lead is not None else folded
+                has_event = bool(_EVENT_LOWER.search(status_folded))
             noun = m.group(0)
             low = noun.lower()
             a, b = s.start + m.start(), s.start + m.end()
@@ -597,61 +844,62 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             # end-anchored patterns only need the words just before the noun
             before = text[max(0, m.start() - 160): m.start()]
             near = before[-70:]
+            fafter = folded[m.end():]
+            fbefore = folded[max(0, m.start() - 160): m.start()]
+            fnear = fbefore[-70:]
             kind: AgreementType
             if low in ("statement", "statements"):
-                if not re.search(r"(?i)\bjoint\s*$", before) and not re.search(
-                        r"(?i)\b(?:adopted|signed|release[sd]?|issued)\b[^.]{0,40}$", before) and not re.match(
-                        r"(?i)\s+(?:were|was)\s+(?:signed|adopted)", after):
+                if not _JOINT_END.search(fbefore) and not _ISSUED_BEFORE.search(fbefore) and not _ISSUED_AFTER.match(fafter):
                     continue
-                if re.search(r"(?i)\b(?:in a|press|said in a|a joint)\s*$", before) and not re.search(r"(?i)joint\s*$", before):
+                if _PRESS_STATEMENT.search(fbefore) and not _JOINT_TAIL.search(fbefore):
                     continue
                 kind = "joint_statement"
             elif low in ("programs", "programmes", "concept"):
-                if not re.search(r"(?i)\b(?:approv\w+|adopt\w+)\b", text):
+                if not _APPROVED.search(folded):
                     continue
-                if low == "concept" and not re.match(r"\s+of\s", after):
+                if low == "concept" and not _OF_NEXT.match(after):
                     continue
                 kind = "plan"
             elif noun == "Plan":
-                if not re.match(r"\s+of\s", after):
+                if not _OF_NEXT.match(after):
                     continue
                 kind = "plan"
             elif noun == "Regulations":
-                if not re.match(r"\s+on\s", after):
+                if not _ON_NEXT.match(after):
                     continue
                 kind = "other"
             else:
                 kind = table.get(low, "other")  # type: ignore[assignment]
-            if low in ("deal", "deals") and re.search(r"(?i)\b(?:great|good|big|a great)\s*$", before):
+            if low in ("deal", "deals") and _GOOD_DEAL.search(fbefore):
                 continue
-            if low == "agreement" and re.search(r"(?i)\b(?:to|on|of|for|towards?|without|any)\s*$", before):
+            if low == "agreement" and _CONSENT.search(fbefore):
                 continue  # "a barrier to agreement on ...": agreement as consent, not a document
-            if low.startswith("convention") and re.match(r"(?i)\s+(?:cent(?:er|re)|hall)", after):
+            if low.startswith("convention") and _VENUE.match(fafter):
                 continue
             if low.startswith("declaration") and nondip_re.match(after):
                 continue
-            if low.startswith("protocol") and re.search(r"(?i)\b(?:highest|diplomatic|state)\s*$", before):
+            if low.startswith("protocol") and _ETIQUETTE.search(fbefore):
                 continue
-            if low in ("document", "documents") and not re.search(r"\d|(?i:package|dozen|\bten\b|twenty)", before[-40:]):
+            if low in ("document", "documents") and not _DOCUMENT_COUNT.search(fbefore[-40:]):
                 if low == "document":
                     mention = DocMention(sentence=i, start=a, end=b, type="other", noun=noun, plural=False,
-                                         anaphoric=bool(_ANAPHOR.search(near)))
+                                         anaphoric=_anaphoric(near, fnear))
                     if mention.anaphoric:
                         mention.sectors = _sentence_sectors(text, m.end(), s.start)
                         out.append(mention)
                 continue
             if company and (not _has_two_states(ctx, i) or _COMPANY_SUBJECT.search(text)):
                 continue
-            if re.search(r"(?i)\bverbal\s*$|\bin\s*$", near) or _NEGATED.search(near) or _UNLIKELY.search(after[:80]):
+            if _VERBAL.search(fnear) or _NEGATED_LOWER.search(fnear) or _UNLIKELY_LOWER.search(fafter[:80]):
                 continue
             if company and places and all(p.kind == "demonym" for p in places if p.kind in ("country", "demonym")):
                 continue
             if domestic:
                 continue
-            count, counted = _count_before(before)
-            if noun.endswith("s") and not counted and not re.search(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[a-z][\w-]*\s+){0,3}$", before) \
-                    and not _has_two_states(ctx, i) and not re.match(r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s", after) \
-                    and not re.search(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$", before):
+            count, counted = _count_before(fbefore)
+            if noun.endswith("s") and not counted and not _DEFINITE_PLURAL.search(fbefore) \
+                    and not _has_two_states(ctx, i) and not _PLURAL_CONTEXT.match(after) \
+                    and not _SIGNED_PLURAL.search(fbefore):
                 continue  # "new declarations and commitments": a generic plural, not documents
             plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
             if noun.lower() in ("regulations",):
@@ -660,20 +908,18 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                                  count=count if counted else None)
             if counted and count is None:
                 mention.count = None
-            mention.indefinite = bool(_INDEFINITE.search(near))
+            mention.indefinite = bool(_INDEFINITE_LOWER.search(fnear))
             # "the US terminated an agreement": the article next to the noun decides, not an earlier "the"
-            mention.anaphoric = bool(_ANAPHOR.search(near)) and not counted and not re.search(
-                r"(?i)(?<!such\s)\b(?:a|an|another)\s+$", near)
+            mention.anaphoric = _anaphoric(near, fnear) and not counted and not _ARTICLE_BEFORE.search(fnear)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
             if title and _MONTHS_IN_TITLE.search(title):
                 title, tspan = None, None
-            if title and re.fullmatch(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)", title.split()[0]) \
-                    and not re.match(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]", title):
+            if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
                 continue
-            if title and re.search(r"\b(?:Conservative|Liberal|Labour|Labor|Tory|Democratic|Republican|Socialist|Coalition)\b", title):
+            if title and _PARTY_TITLE.search(title):
                 continue
             if title and counted and count:
                 title = None
@@ -684,8 +930,6 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if not (has_event or title or counted):
                 continue
             sector = None if weak else _modifier_sector(before)
-            if sector and not title:
-                mention.sectors.append((sector, a - len(sector) - 1, a - 1))
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
@@ -696,11 +940,19 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention.sectors += further
             elif mention.title_span[1] < s.end:
                 mention.sectors += _sentence_sectors(text, mention.title_span[1] - s.start, s.start)
-            of = re.match(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])", after) if kind == "plan" and not title else None
+            if sector and not title and not set(sector.split()) <= {w for x in mention.sectors for w in x[0].split()}:
+                # "a forest pact on illegal logging": the modifier is an area of its own, unless the
+                # content names it anyway ("a tax treaty to exchange tax information")
+                mention.sectors.insert(0, (sector, a - len(sector) - 1, a - 1))
+            of = _OF_SUBJECT.match(after) if kind == "plan" and not title else None
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
                 mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
-            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind)
+            if status_low is None:
+                status_low = status_text.lower()
+                status_possible = _possible_statuses(status_low)
+            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low,
+                                     status_possible)
             mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
@@ -708,9 +960,12 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
 
 # "the parties approved ...": the signatories, not political parties.
 _SIGNATORY_PARTIES = re.compile(r"(?i)\b(?:the|both|two|all|contracting|signatory)\s+(?:two\s+|three\s+|contracting\s+)?parties\b")
+_SIGNATORY_LOWER = lowered(_SIGNATORY_PARTIES.pattern)
 _NEGATED = re.compile(r"(?i)\b(?:did not|didn't|not|no|never|without|refused to|failed to|close to|"
                       r"(?:expressed|emphasi[sz]ed|confirmed|voiced|reiterated|stressed)\s+(?:their|its|his|her))\b[^,.;]{0,30}$")
 _UNLIKELY = re.compile(r"(?i)^[^.;]{0,50}\b(?:unlikely|impossible|little prospect|no prospect)\b")
+_NEGATED_LOWER = lowered(_NEGATED.pattern)
+_UNLIKELY_LOWER = lowered(_UNLIKELY.pattern)
 _COMPANY_SUBJECT = re.compile(
     r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group|club|FC)\b[^.;]{0,40}?"
     r"\b(?:signed|agreed|reached|struck|entered|inked)\b"
@@ -738,12 +993,20 @@ def _drop_appositions(mentions: list[DocMention]) -> list[DocMention]:
     return out
 
 
-def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
+_RE_STATUS_1 = re.compile(r"(?i)\badopt\w*\b")
+_RE_STATUS_2 = re.compile(r"(?i)\b(?:signed|inked|concluded|ratified|in force|in effect)\b")
+_RE_STATUS_3 = re.compile(r"(?i)\bsigned\b")
+_RE_STATUS_4 = re.compile(r"[,;]")
+
+
+def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
+            possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
     """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
-    negotiating cue; "signed and issued" is signed.
+    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()`` and ``possible``
+    its :func:`_possible_statuses`, when the caller has them (once per sentence).
     """
     if kind in _DECLARATIVE_TYPES and _QUOTED_SOURCE.search(text[max(0, pos - 40):pos]):
         return "adopted"
@@ -753,10 +1016,15 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     # only cues that can win are scanned: near the noun, or before it with no comma in between
     comma = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos))
     lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
+    window = low[lo:hi] if rules is _STATUS_RULES_LOWER else None
+    cued = (possible if possible is not None else _possible_statuses(low)) if window is not None else frozenset()
     for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
+            continue
+        if window is not None and (status not in cued or not any(w in window for w in _STATUS_WORDS[status])):
             continue
         for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
@@ -768,7 +1036,7 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
                 dist = max(0, dist - 20)
             if dist <= 70 and (best is None or dist < best[0]):
                 best = (dist, status)
-            elif cue.end() <= pos and status in ("signed", "adopted") and not re.search(r"[,;]", text[cue.end():pos]) and (
+            elif cue.end() <= pos and status in ("signed", "adopted") and not _RE_STATUS_4.search(text[cue.end():pos]) and (
                     fallback is None or dist < fallback[0]):
                 fallback = (dist, status)  # the verb that governs a long object: "signed a variety of ... and ... pacts"
     if best is None:
@@ -778,13 +1046,16 @@ def _status(text: str, pos: int, kind: AgreementType) -> AgreementStatus | None:
     status = best[1]
     if status == "adopted" and signed_near:
         return "signed"
-    if status == "signed" and _FUTURE_SIGNING.search(text) and not re.search(
-            r"(?i)\b(?:signed|inked|concluded|ratified|in force|in effect)\b", text):
+    if status == "signed" and _FUTURE_SIGNING.search(text) and not _RE_STATUS_2.search(text):
         return "planned"  # "will welcome them ... before signing the agreement": a gerund of a signing to come
-    if status == "signed" and kind in _DECLARATIVE_TYPES and re.search(r"(?i)\badopt\w*\b", text) and not re.search(
-            r"(?i)\bsigned\b", text):
+    if status == "signed" and kind in _DECLARATIVE_TYPES and _RE_STATUS_1.search(text) and not _RE_STATUS_3.search(text):
         return "adopted"
     return status
+
+
+def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
+    """Statuses whose cue words occur anywhere in the lower-cased text."""
+    return frozenset(status for status, words in _STATUS_WORDS.items() if any(w in low for w in words))
 
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
@@ -815,11 +1086,13 @@ def _draft_status(draft: DocDraft, summit_status: str | None) -> AgreementStatus
     return "adopted" if draft.head.type in _DECLARATIVE_TYPES else "agreed"
 
 
+_FAMILY = {"agreement": "agr", "accord": "agr", "treaty": "agr", "mou": "mou", "protocol": "agr",
+           "declaration": "decl", "joint_statement": "decl", "communique": "decl", "plan": "plan",
+           "other": "other"}
+
+
 def _compatible_type(a: AgreementType, b: AgreementType) -> bool:
-    family = {"agreement": "agr", "accord": "agr", "treaty": "agr", "mou": "mou", "protocol": "agr",
-              "declaration": "decl", "joint_statement": "decl", "communique": "decl", "plan": "plan",
-              "other": "other"}
-    return family[a] == family[b]
+    return _FAMILY[a] == _FAMILY[b]
 
 
 def _split_topics(mentions: list[DocMention]) -> list[DocMention]:
@@ -856,14 +1129,16 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
     weak = [m for m in mentions if m.weak]
+    sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
     for m in body:
         target: DocDraft | None = None
-        same_sentence = [d for d in drafts if any(x.sentence == m.sentence for x in d.mentions)]
+        # drafts already holding a mention of this sentence (by identity: drafts are distinct)
+        same_sentence = {id(d) for d in drafts if m.sentence in sentences[id(d)]}
         if m.title:
             target = next((d for d in drafts if d.title and _same_title(d.title, m.title)), None)
             if target is None:
                 untitled = [d for d in drafts if d.title is None and d.head.type == m.type and not d.head.count
-                            and d not in same_sentence]
+                            and id(d) not in same_sentence]
                 if len(untitled) == 1 and (untitled[0].head.sentence >= m.sentence - 2 or _anaphoric_only(untitled[0])
                                            or m.type in ("treaty", "protocol")):
                     target = untitled[0]
@@ -889,7 +1164,7 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 if target is None and m.noun.lower() in ("document",):
                     target = next((d for d in reversed(drafts) if not d.head.count), None)
         else:
-            target = next((d for d in reversed(drafts) if d not in same_sentence
+            target = next((d for d in reversed(drafts) if id(d) not in same_sentence
                            and _compatible_type(d.head.type, m.type) and not d.head.count
                            and not (m.indefinite and d.head.type != m.type)
                            and not d.title and d.head.plural == m.plural
@@ -902,7 +1177,9 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 continue
             target = DocDraft()
             drafts.append(target)
+            sentences[id(target)] = set()
         target.mentions.append(m)
+        sentences[id(target)].add(m.sentence)
         last_touched = target
     for m in pending_docs:
         target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)
@@ -943,9 +1220,13 @@ def _anaphoric_only(d: DocDraft) -> bool:
     return all(m.anaphoric or not m.indefinite for m in d.mentions) and d.head.anaphoric
 
 
+_RE_SAME_TITLE_1 = re.compile(r"[a-z0-9']+")
+_RE_SAME_TITLE_2 = re.compile(r"[a-z0-9']+")
+
+
 def _same_title(a: str, b: str) -> bool:
-    ka = set(re.findall(r"[a-z0-9']+", a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
-    kb = set(re.findall(r"[a-z0-9']+", b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    ka = set(_RE_SAME_TITLE_1.findall(a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    kb = set(_RE_SAME_TITLE_2.findall(b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
     if not ka or not kb:
         return False
     small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
@@ -955,6 +1236,16 @@ def _same_title(a: str, b: str) -> bool:
 
 
 # --- record assembly -----------------------------------------------------------------
+
+
+_RE_PARTIES_1 = re.compile(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$")
+_RE_PARTIES_2 = re.compile(r"\s+and\s+")
+_RE_PARTIES_3 = re.compile(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b")
+_RE_PARTIES_4 = re.compile(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$")
+_RE_PARTIES_5 = re.compile(r"\s*(?:,|and)\s*$")
+_RE_PARTIES_6 = re.compile(r"^\s*[-–]\s*")
+_RE_PARTIES_7 = re.compile(r"[-–]\s*$")
+_RE_PARTIES_8 = re.compile(r"(?i)\b(?:between|with|and)\s")
 
 
 def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
@@ -984,7 +1275,7 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         for p in places:
             if p.end <= m.start and m.start - p.end <= 40:
                 gap = ctx.shadow[p.end:m.start]
-                if re.match(r"^\s*[-–]\s*", gap) or re.search(r"[-–]\s*$", ctx.shadow[max(s.start, p.start - 2):p.start]):
+                if _RE_PARTIES_6.match(gap) or _RE_PARTIES_7.search(ctx.shadow[max(s.start, p.start - 2):p.start]):
                     add_place(p)
         # subject pair before the verb, "between X and Y", "with X"
         for p in places:
@@ -992,10 +1283,9 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
             if p.kind == "demonym" and not re.match(r"\s+(?:President|Prime|Premier|Chancellor|leader|and)\b",
                                                     ctx.shadow[p.end:p.end + 20], re.IGNORECASE):
                 continue
-            if re.search(r"(?i)\b(?:in|at|to|from|into)\s+(?:the\s+)?$", text[:rel]) and not re.search(
-                    r"(?i)\b(?:between|with|and)\s", text[max(0, rel - 8):rel]):
+            if _RE_PARTIES_4.search(text[:rel]) and not _RE_PARTIES_8.search(text[max(0, rel - 8):rel]):
                 continue
-            if re.search(r"(?i)\b(?:against|over|despite|unlike|except)\s+(?:the\s+)?$", text[:rel]):
+            if _RE_PARTIES_1.search(text[:rel]):
                 continue
             add_place(p)
         if not codes:
@@ -1005,14 +1295,14 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
         # capitals as metonyms in a pair: "Riyadh and Tehran agreed"
         cities = [p for p in ctx.places[m.sentence] if p.kind == "city"]
         for x, y in pairwise(cities):
-            if re.fullmatch(r"\s+and\s+", ctx.shadow[x.end:y.start]):
+            if _RE_PARTIES_2.fullmatch(ctx.shadow[x.end:y.start]):
                 add(x.key)
                 add(y.key)
         for c in cities:
-            if re.match(r"\s*(?:,|and)\s*$", ctx.shadow[max(s.start, c.start - 6):c.start]) and any(
+            if _RE_PARTIES_5.match(ctx.shadow[max(s.start, c.start - 6):c.start]) and any(
                     p.end <= c.start and c.start - p.end <= 6 for p in places if p.kind == "country"):
                 add(c.key)
-        if len(codes) < 2 and re.search(r"(?i)\b(?:the two|both)\s+(?:countries|sides|nations|governments|states)\b", text):
+        if len(codes) < 2 and _RE_PARTIES_3.search(text):
             for code in _article_parties(ctx):
                 if code in ctx.gaz.countries or len(code) == 2:
                     add(code)
@@ -1023,13 +1313,20 @@ def _parties(ctx: ArticleContext, draft: DocDraft) -> list[str]:
     return codes
 
 
+_DATED_BEFORE = lowered(
+    r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$")
+
+
+_RE_SUMMIT_LINK_1 = re.compile(r"(?i)\b(?:in|at)\s+[A-Z]")
+
+
 def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[SummitDraft, Summit]],
                  status: AgreementStatus | None) -> tuple[SummitDraft, Summit] | None:
     if not summits:
         return None
-    head_text = ctx.sentence_text(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
-    if re.search(r"(?i)\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                 r"December|last year's|previous|earlier|former|original|old)\s+(?:[A-Z][\w-]*\s+)?$", head_text):
+    head_text = ctx.sentence_lower(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
+    if _DATED_BEFORE.search(head_text):
         return None  # a document with its own, earlier date ("the February Louvre agreement")
     best: tuple[int, tuple[SummitDraft, Summit]] | None = None
     for sd, rec in summits:
@@ -1045,7 +1342,7 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
     psum = primary[1]
     if draft.head.signed_on is not None or _has_other_year(ctx, draft, psum):
         return None
-    own_place = re.search(r"(?i)\b(?:in|at)\s+[A-Z]", ctx.sentence_text(draft.head.sentence)[
+    own_place = _RE_SUMMIT_LINK_1.search(ctx.sentence_text(draft.head.sentence)[
         draft.head.end - ctx.sentences[draft.head.sentence].start:][:25])
     if psum.status in ("held", "ongoing") and (status in ("signed", "adopted") or (status == "agreed" and not own_place)):
         return primary
@@ -1066,6 +1363,16 @@ def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> boo
     return False
 
 
+_RE_SIGNED_ON_1 = re.compile(r"\s*On\s+")
+_RE_SIGNED_ON_2 = re.compile(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$")
+_RE_SIGNED_ON_3 = re.compile(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*")
+_RE_SIGNED_ON_4 = re.compile(r"\s*On\s+")
+_RE_SIGNED_ON_5 = re.compile(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$")
+_RE_SIGNED_ON_6 = re.compile(r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)")
+_RE_SIGNED_ON_7 = re.compile(r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$")
+_RE_SIGNED_ON_8 = re.compile(r"(?i)\bon\s*$")
+
+
 def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | None) -> tuple[date, int, int] | None:
     """Day the document was signed or issued: a date next to the noun or its signing verb."""
     if status not in ("signed", "adopted", "agreed"):
@@ -1080,21 +1387,19 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                 continue
             rel = d.start - s.start
             dist = rel - anchor if rel >= anchor else anchor - (d.end - s.start)
-            lead_on = re.match(r"\s*On\s+", text) is not None and rel <= 4
-            sign_near = re.search(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$", text[:rel]) is not None
-            if d.relative and not re.search(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$", text[:rel]) and not re.search(
-                    r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)", text[d.end - s.start:]) and not re.search(
-                    r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$", text[:anchor]):
+            lead_on = _RE_SIGNED_ON_4.match(text) is not None and rel <= 4
+            sign_near = _RE_SIGNED_ON_2.search(text[:rel]) is not None
+            if d.relative and not _RE_SIGNED_ON_5.search(text[:rel]) and not _RE_SIGNED_ON_6.search(text[d.end - s.start:]) and not _RE_SIGNED_ON_7.search(text[:anchor]):
                 continue
-            if not (lead_on or sign_near or d.relative or (dist <= 40 and re.search(r"(?i)\bon\s*$", text[:rel]))):
+            if not (lead_on or sign_near or d.relative or (dist <= 40 and _RE_SIGNED_ON_8.search(text[:rel]))):
                 continue
             r = resolve(d, ctx.ref, past=True)
             if r is not None and (best is None or dist < best[0]):
                 best = (dist, r[0], d.start, d.end)
         if best is None and m.sentence > 0:
             prev = ctx.sentence_text(m.sentence - 1)
-            lead = re.match(r"\s*On\s+", prev)
-            if lead and re.search(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*", text):
+            lead = _RE_SIGNED_ON_1.match(prev)
+            if lead and _RE_SIGNED_ON_3.search(text):
                 for d in ctx.dates[m.sentence - 1]:
                     if d.start - ctx.sentences[m.sentence - 1].start <= 4 and d.day:
                         r = resolve(d, ctx.ref, past=True)
@@ -1102,7 +1407,27 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                             return r[0], d.start, d.end
         if best is not None:
             return best[1], best[2], best[3]
+    for m in draft.mentions[3:]:
+        # further on, only a sentence that dates the signing itself: "On June 15, A and B signed the X"
+        s = ctx.sentences[m.sentence]
+        text = ctx.sentence_text(m.sentence)
+        if not _SIGNED_VERB.search(text):
+            continue
+        for d in ctx.dates[m.sentence]:
+            rel = d.start - s.start
+            if d.day is None or not ((rel <= 4 and _RE_SIGNED_ON_4.match(text)) or _SIGNED_BEFORE.search(text[:rel])):
+                continue
+            r = resolve(d, ctx.ref, past=True)
+            if r is not None:
+                return r[0], d.start, d.end
     return None
+
+
+_SIGNED_VERB = re.compile(r"(?i)\b(?:signed|inked)\b")
+_SIGNED_BEFORE = re.compile(r"(?i)\b(?:signed|inked)\s+(?:[\w-]+\s+){0,3}?(?:on\s+)?$")
+
+
+_RE_BUILD_AGREEMENTS_1 = re.compile(r"(?i)\binternational\b")
 
 
 def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summit]]) -> list[Agreement]:
@@ -1138,8 +1463,7 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
             parties = previous_parties or _article_parties(ctx)
         elif not parties and head.lead is not None:
             parties = _article_parties(ctx)
-        if not parties and not title and not link and not re.search(
-                r"(?i)\binternational\b", ctx.sentence_text(head.sentence)):
+        if not parties and not title and not link and not _RE_BUILD_AGREEMENTS_1.search(ctx.sentence_text(head.sentence)):
             continue
         if len(parties) == 1 and not title and not link and parties[0] in ctx.gaz.countries and (
                 head.weak or _DOMESTIC_HINT.search(ctx.sentence_text(head.sentence))):
@@ -1179,13 +1503,14 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
     return out
 
 
-_JOINED = re.compile(r"(?i)\b(?:also|too)\s+(?:\w+\s+)?(?:signed|joined|endorsed|signed on)\b|\b(?:joined|signed on)\s+(?:with|to)\b")
+_JOINED_LOWER = lowered(
+    r"(?i)\b(?:also|too)\s+(?:\w+\s+)?(?:signed|joined|endorsed|signed on)\b|\b(?:joined|signed on)\s+(?:with|to)\b")
 
 
 def _joiners(ctx: ArticleContext, m: DocMention) -> list[str]:
     """Countries that join a summit's document beyond its members: "India and Mexico also signed on"."""
     s = ctx.sentences[m.sentence]
-    cue = _JOINED.search(ctx.sentence_text(m.sentence))
+    cue = _JOINED_LOWER.search(ctx.sentence_lower(m.sentence))
     if cue is None:
         return []
     return [p.key for p in ctx.places[m.sentence] if p.kind == "country" and p.end - s.start <= cue.start()]

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from extractors.fold import fold_text, lowered, matches_at
+
 MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -47,6 +49,11 @@ _MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b")
 _BARE_YEAR = re.compile(r"(?<![\d/-])" + _YEAR + r"(?![\d-]|\s*[-–]\s*\d)")
 _REF_LAST_YEAR = re.compile(r"\b(?i:last year)\b[^.;]{0,60}?\b" + _YEAR + r"\b(?![^.;]{0,30}\b(?i:this year|next year))")
 _RELATIVE = re.compile(r"\b(?i:today|yesterday|tomorrow|tonight|this morning)\b")
+_RELATIVE_LOWER = lowered(r"(?i)\b(?:today|yesterday|tomorrow|tonight|this morning)\b")
+_RELATIVE_WORDS = ("today", "yesterday", "tomorrow", "tonight", "this morning")
+_DIGIT_RUN = re.compile(r"\d+")
+_MONTH_CUE = lowered(r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_YEAR_CUE = re.compile(r"19|20")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +115,27 @@ def find_reference_date(text: str, published: datetime | date | None = None) -> 
     return RefDate()
 
 
-def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
-    """Date expressions in ``text[start:end]``, offsets into ``text``."""
+def find_dates(text: str, start: int = 0, end: int | None = None, lower: str | None = None) -> list[DateMention]:
+    """Date expressions in ``text[start:end]``, offsets into ``text``.
+
+    ``lower`` is ``text`` folded by :func:`extractors.fold.fold_text`, when the caller has it.
+    """
     stop = len(text) if end is None else end
+    if lower is None:
+        lower = fold_text(text)
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
-    for pattern in (_DAY_FIRST, _MONTH_FIRST):
-        for m in pattern.finditer(text, start, stop):
+    # Every pattern but the relative days needs a digit; each is tried only where it can
+    # start: a run of digits, a month name, "19"/"20" (a start inside a three-letter
+    # month cue would follow a letter, where the patterns' \b fails).
+    digits = [m.start() for m in _DIGIT_RUN.finditer(text, start, stop)]
+    months = [m.start() for m in _MONTH_CUE.finditer(lower, start, stop)] if digits else []
+    for pattern, starts in ((_DAY_FIRST, digits), (_MONTH_FIRST, months)):
+        for m in matches_at(pattern, text, starts, start, stop):
             day = int(m["day"])
             if not 1 <= day <= 31 or not free(m.start(), m.end()):
                 continue
@@ -130,18 +147,20 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
                 day2=int(m["day2"]) if m["day2"] else None, month2=mon2,
             ))
             taken.append((m.start(), m.end()))
-    for m in _MONTH_YEAR.finditer(text, start, stop):
+    for m in matches_at(_MONTH_YEAR, text, months, start, stop):
         if free(m.start(), m.end()):
             out.append(DateMention(start=m.start(), end=m.end(), year=int(m["year"]),
                                    month=MONTHS[m["mon"].lower()], day=None))
             taken.append((m.start(), m.end()))
-    for m in _BARE_YEAR.finditer(text, start, stop):
+    years = [m.start() for m in _YEAR_CUE.finditer(text, start, stop)] if digits else []
+    for m in matches_at(_BARE_YEAR, text, years, start, stop):
         if free(m.start(), m.end()):
             out.append(DateMention(start=m.start(), end=m.end(), year=int(m["year"]),
                                    month=None, day=None))
-    for m in _RELATIVE.finditer(text, start, stop):
+    relative = any(lower.find(word, start, stop) != -1 for word in _RELATIVE_WORDS)
+    for m in (_RELATIVE_LOWER.finditer(lower, start, stop) if relative else ()):
         out.append(DateMention(start=m.start(), end=m.end(), year=None, month=None, day=None,
-                               relative=m.group(0).lower()))
+                               relative=m.group(0)))
     out.sort(key=lambda d: d.start)
     return out
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import pycountry
+
+from extractors.fold import fold_text, lowered, matches_at
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -67,7 +70,14 @@ class Gazetteer:
     short_names: dict[str, str]
     surfaces: dict[str, tuple[PlaceKind, str]] = field(default_factory=dict)
     pattern: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    """Every surface, longest first; :meth:`find_places` gives what its ``finditer`` gives."""
     city_names: dict[str, str] = field(default_factory=dict)
+    by_first_word: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Surfaces by their leading run of word characters, longest first."""
+    capital_run: re.Pattern[str] = field(default_factory=lambda: re.compile("(?!)"))
+    """A run of word characters from a capital some surface starts with (not only at a run's start)."""
+    lower_surfaces: tuple[str, ...] = ()
+    """Surfaces that start with a lower-case letter ("the Philippines", "five Central Asian states")."""
 
     def org(self, key: str) -> Organisation:
         return self.organisations[key]
@@ -76,17 +86,75 @@ class Gazetteer:
         """Name used in a bilateral summit name ("US", "China", "Soviet")."""
         return self.short_names.get(code, code)
 
-    def find_places(self, text: str, start: int = 0, end: int | None = None) -> list[Place]:
-        """All gazetteer mentions in ``text[start:end]``, longest match first, offsets into text."""
+    def find_places(self, text: str, start: int = 0, end: int | None = None,
+                    lower_starts: list[int] | None = None) -> list[Place]:
+        """All gazetteer mentions in ``text[start:end]``, longest match first, offsets into text.
+
+        The matches of ``self.pattern.finditer(text, start, end)``, found word by word: a
+        surface can only start a run of word characters equal to its own first run, so
+        each run costs one dict lookup instead of a try of the whole alternation.
+        ``lower_starts``: :meth:`lower_surface_starts` of the whole text, when the caller has it.
+        """
         stop = len(text) if end is None else end
         out: list[Place] = []
-        for m in self.pattern.finditer(text, start, stop):
-            surface = m.group(0)
-            kind, key = self.surfaces[surface]
-            if kind == "country" and surface in _AMBIGUOUS_NAMES and not _country_context(text, m.start()):
+        pos = start
+        index = self.by_first_word
+        runs = [(m.start(), m.group(0)) for m in self.capital_run.finditer(text, start, stop)]
+        if lower_starts is None:
+            lower_starts = self.lower_surface_starts(text, start, stop)
+        lo = bisect_left(lower_starts, start)
+        extra = [(at, word.group(0)) for at in lower_starts[lo:bisect_left(lower_starts, stop, lo)]
+                 if (word := _WORD_RUN.match(text, at, stop)) is not None]
+        if extra:
+            runs = sorted(set(runs + extra))
+        for at, word_run in runs:
+            if at < pos:
                 continue
-            out.append(Place(kind=kind, key=key, start=m.start(), end=m.end(), surface=surface))
+            candidates = index.get(word_run)
+            if candidates is None:
+                continue
+            if at and (text[at - 1] == "." or _is_word(text[at - 1])):
+                continue  # the pattern's (?<![\w.])
+            surface = next((c for c in candidates if text.startswith(c, at) and at + len(c) <= stop
+                            and _ends_free(text, at + len(c), stop)), None)
+            if surface is None:
+                continue
+            pos = at + len(surface)
+            kind, key = self.surfaces[surface]
+            if kind == "country" and surface in _AMBIGUOUS_NAMES and not _country_context(text, at):
+                continue
+            out.append(Place(kind=kind, key=key, start=at, end=pos, surface=surface))
         return out
+
+    def lower_surface_starts(self, text: str, start: int = 0, stop: int | None = None) -> list[int]:
+        """Where the surfaces that start in lower case occur in ``text[start:stop]``, ascending."""
+        if stop is None:
+            stop = len(text)
+        found: list[int] = []
+        for surface in self.lower_surfaces:
+            at = text.find(surface, start, stop)
+            while at != -1:
+                found.append(at)
+                at = text.find(surface, at + 1, stop)
+        found.sort()
+        return found
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _ends_free(text: str, end: int, stop: int) -> bool:
+    """The gazetteer pattern's (?![\\w]|-(?:based|owned)\\b) at ``end``, the text ending at ``stop``."""
+    if end >= stop:
+        return True
+    if _is_word(text[end]):
+        return False
+    return not (text.startswith(("-based", "-owned"), end) and end + 6 <= stop
+                and (end + 6 == stop or not _is_word(text[end + 6])))
 
 
 # Names that are also ordinary words or people's names; kept only after a preposition
@@ -98,9 +166,11 @@ _AMBIGUOUS_NAMES = frozenset({"Georgia", "Jordan", "Chad", "Guinea", "Turkey", "
 def _country_context(text: str, pos: int) -> bool:
     before = text[max(0, pos - 12):pos]
     after = text[pos:pos + 40]
-    return bool(re.search(r"(?:\b(?:in|to|and|of|from|with|between|by|,)\s*$)|^\s*$", before)) or bool(
-        re.search(r"^\w+\s*(?:,|and|'s|’s|signed|agreed|have|has|will)", after)
-    )
+    return bool(_LIST_BEFORE.search(before)) or bool(_LIST_AFTER.search(after))
+
+
+_LIST_BEFORE = re.compile(r"(?:\b(?:in|to|and|of|from|with|between|by|,)\s*$)|^\s*$")
+_LIST_AFTER = re.compile(r"^\w+\s*(?:,|and|'s|’s|signed|agreed|have|has|will)")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -150,9 +220,19 @@ def load_gazetteer() -> Gazetteer:
     # A cheap first-character gate: the big alternation is only tried where a surface can start.
     starts = "".join(sorted({re.escape(s[0]) for s in surfaces}))
     pattern = re.compile(r"(?<![\w.])(?=[" + starts + r"])(?:" + alternation + r")(?![\w]|-(?:based|owned)\b)")
+    by_first_word: dict[str, list[str]] = {}
+    for surface in sorted(surfaces, key=len, reverse=True):
+        first = _WORD_RUN.match(surface)
+        if first is None:
+            raise ValueError(f"gazetteer surface {surface!r} does not start with a letter")
+        by_first_word.setdefault(first.group(0), []).append(surface)
+    capitals = "".join(sorted({s[0] for s in surfaces if not s[0].islower()}))
     return Gazetteer(
         countries=countries, organisations=organisations, known_people=people["known_people"],
         short_names=short_names, surfaces=surfaces, pattern=pattern, city_names=city_names,
+        by_first_word={k: tuple(v) for k, v in by_first_word.items()},
+        capital_run=re.compile("[" + re.escape(capitals) + r"]\w*"),
+        lower_surfaces=tuple(sorted(s for s in surfaces if s[0].islower())),
     )
 
 
@@ -192,7 +272,7 @@ _NAME_TITLE = re.compile(
     rf"(?P<title>{_TITLE}){_OF}"
 )
 # "the presidents: Russia Vladimir Putin, Belarus Alexander Lukashenko, ..."
-_LIST_LEAD = re.compile(r"(?i:\bpresidents|\bleaders|\bheads of state)\b[^.]{0,40}?:")
+_LIST_LEAD = lowered(r"(?i)(?:\bpresidents|\bleaders|\bheads of state)\b[^.]{0,40}?:")
 
 _LEADER_HEADS = re.compile(
     r"(?i)^(?:president|premier|prime minister|king|queen|emir|amir|sultan|crown prince|supreme leader|"
@@ -204,8 +284,11 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
+_RE_CLEAN_NAME_1 = re.compile(r"(?:'s|’s)$")
+
+
 def _clean_name(name: str) -> str:
-    tokens = re.sub(r"(?:'s|’s)$", "", name).split()
+    tokens = _RE_CLEAN_NAME_1.sub("", name).split()
     while tokens and tokens[-1] in _NOT_NAME_WORDS:
         tokens.pop()
     while tokens and tokens[0] in _NOT_NAME_WORDS:
@@ -219,9 +302,12 @@ def _title_case(title: str) -> str:
     return " ".join(w if (w.lower() in small and i) else (w[:1].upper() + w[1:]) for i, w in enumerate(words))
 
 
+_RE_SPLIT_OF_PHRASE_1 = re.compile(r"^(?:the\s+)?(?:Republic\s+of\s+)?")
+
+
 def _split_of_phrase(gaz: Gazetteer, of_phrase: str, name: str) -> tuple[str, str]:
     """Give back name tokens a greedy of-phrase took: "of Turkmenistan Serdar" + "Berdimuhamedov"."""
-    body = re.sub(r"^(?:the\s+)?(?:Republic\s+of\s+)?", "", of_phrase)
+    body = _RE_SPLIT_OF_PHRASE_1.sub("", of_phrase)
     places = gaz.find_places(body)
     if places and places[0].start == 0:
         rest = body[places[0].end:].strip()
@@ -241,23 +327,102 @@ def _country_near(gaz: Gazetteer, text: str, start: int, end: int) -> str | None
     return best
 
 
+_RE_IS_LEADER_1 = re.compile(r"(?i)chancellor$")
+_RE_IS_LEADER_2 = re.compile(r"(?i)^(?:commission|council)\s+president$")
+_RE_IS_LEADER_3 = re.compile(r"(?i)president$")
+_RE_IS_LEADER_4 = re.compile(r"(?i)^(?:Republic|European|[A-Z])")
+
+
 def _is_leader(role: str, country: str | None, gaz: Gazetteer, of_phrase: str | None) -> bool:
     head = " ".join(role.split())
     if _NOT_LEADER_MODS.search(head):
         return False
-    if re.search(r"(?i)chancellor$", head):
+    if _RE_IS_LEADER_1.search(head):
         return country in ("DE", "AT")
-    if re.search(r"(?i)^(?:commission|council)\s+president$", head):
+    if _RE_IS_LEADER_2.search(head):
         return True
-    if re.search(r"(?i)president$", head) and of_phrase and re.search(r"(?i)^(?:Republic|European|[A-Z])", of_phrase):
+    if _RE_IS_LEADER_3.search(head) and of_phrase and _RE_IS_LEADER_4.search(of_phrase):
         return True
     return bool(_LEADER_HEADS.match(head.lower()))
 
 
-def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonMention]:
-    """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``."""
+_RE_TITLE_WORDS_1 = re.compile(r"\[([A-Z])([a-z])\]")
+_RE_TITLE_WORDS_2 = re.compile(r"[\[\\(?]")
+
+
+def _title_words() -> tuple[str, ...]:
+    """The literal start of every title modifier and head, lower-cased: a _TITLE_NAME match
+    begins with one of them."""
+    words: set[str] = set()
+    for group in (_TITLE_MOD, _TITLE_HEAD):
+        for alternative in _top_level_alternatives(group[3:-1]):
+            literal = _RE_TITLE_WORDS_1.sub(r"\2", alternative).replace(r"\.", ".")
+            literal = _RE_TITLE_WORDS_2.split(literal, maxsplit=1)[0].lower()
+            if not literal:
+                raise ValueError(f"title alternative without a literal start: {alternative!r}")
+            words.add(literal)
+    return tuple(sorted(w for w in words if not any(o != w and w.startswith(o) for o in words)))
+
+
+def _top_level_alternatives(body: str) -> list[str]:
+    out, depth, last = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "()" and body[i - 1:i] != "\\":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(body[last:i])
+            last = i + 1
+    return [*out, body[last:]]
+
+
+_TITLE_WORDS = _title_words()
+
+
+def title_hint_spans(lower: str) -> list[tuple[int, int]]:
+    """Spans of the words that let :func:`find_people` look further, in folded text, in order."""
+    spans: list[tuple[int, int]] = []
+    for word in _TITLE_HINT.pattern.split("|"):
+        at = lower.find(word)
+        while at != -1:
+            spans.append((at, at + len(word)))
+            at = lower.find(word, at + 1)
+    spans.sort()
+    return spans
+
+
+def title_starts(lower: str) -> list[int]:
+    """Offsets in folded text where a title word starts (overlapping ones too), in order."""
+    starts: list[int] = []
+    for word in _TITLE_WORDS:
+        at = lower.find(word)
+        while at != -1:
+            starts.append(at)
+            at = lower.find(word, at + 1)
+    starts.sort()
+    return starts
+
+
+_RE_FIND_PEOPLE_1 = re.compile(r"(?i)\bcounterpart\b")
+_RE_FIND_PEOPLE_2 = re.compile(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$")
+_RE_FIND_PEOPLE_3 = re.compile(r"(?i)\bcounterpart\b")
+_RE_FIND_PEOPLE_4 = re.compile(r"(?i)\b(?:former|ex-|late)\s*$")
+_RE_FIND_PEOPLE_5 = re.compile(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)")
+_RE_FIND_PEOPLE_6 = re.compile(r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$")
+_RE_FIND_PEOPLE_7 = re.compile(r"European (?:Council|Commission)")
+_RE_FIND_PEOPLE_8 = re.compile(r"(?i)(?:the\s+)?(?:Republic|European|[A-Z][a-z]+stan\b)")
+
+
+def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | None = None,
+                starts: list[int] | None = None) -> list[PersonMention]:
+    """Titled people in ``text[start:end]`` (one sentence), offsets into ``text``.
+
+    ``lower`` is ``text`` folded by :func:`extractors.fold.fold_text` and ``starts`` its
+    :func:`title_starts`, when the caller has them (once per article).
+    """
     out: list[PersonMention] = []
-    if not _TITLE_HINT.search(text, start, end):
+    if lower is None:
+        lower = fold_text(text)
+    if not _TITLE_HINT.search(lower, start, end):
         return out  # most sentences name nobody with a title; skip the heavy patterns
     seen: set[tuple[int, int]] = set()
 
@@ -268,16 +433,15 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
         name = _clean_name(name)
         if not name or name in gaz.surfaces or any(n_start < e and s < n_end for s, e in seen):
             return
-        if len(name.split()) == 1 and name not in gaz.known_people and not pre_text and not re.search(
-                r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$", title):
+        if len(name.split()) == 1 and name not in gaz.known_people and not pre_text and not _RE_FIND_PEOPLE_6.search(title):
             return
         role = _title_case(title)
         country: str | None = None
         if of_phrase:
             country = _country_near(gaz, of_phrase, 0, len(of_phrase))
-            if country is None and re.search(r"European (?:Council|Commission)", of_phrase):
+            if country is None and _RE_FIND_PEOPLE_7.search(of_phrase):
                 country = "EU"
-            if not re.match(r"(?i)(?:the\s+)?(?:Republic|European|[A-Z][a-z]+stan\b)", of_phrase):
+            if not _RE_FIND_PEOPLE_8.match(of_phrase):
                 role = f"{role} of {of_phrase}" if country is None else role
         if country is None and pre_text:
             country = _country_near(gaz, pre_text, 0, len(pre_text))
@@ -291,10 +455,10 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
                     country = None
         if country is None:
             country = gaz.known_people.get(name) or gaz.known_people.get(name.split()[-1])
-        if re.search(r"(?i)\bcounterpart\b", title) and country is None:
+        if _RE_FIND_PEOPLE_3.search(title) and country is None:
             return
         leader = _is_leader(title, country, gaz, of_phrase)
-        if re.search(r"(?i)\bcounterpart\b", title):
+        if _RE_FIND_PEOPLE_1.search(title):
             if not out:
                 return
             role, leader = out[-1].role or role, out[-1].leader
@@ -302,24 +466,26 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
             rep = re.search(rf"({NAME})\s+(?:will be|was|is|were)\s+represented\s+by", text[start:end])
             if rep:
                 country = _country_near(gaz, rep.group(1), 0, len(rep.group(1)))
-        former = bool(re.search(r"(?i)\b(?:former|ex-|late)\s*$", text[max(start, pre_start - 12):pre_start]))
+        former = bool(_RE_FIND_PEOPLE_4.search(text[max(start, pre_start - 12):pre_start]))
         if former or _non_government(text, start, pre_start):
             return
-        negated = bool(re.search(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)",
-                                 text[n_end:end]))
+        negated = bool(_RE_FIND_PEOPLE_5.search(text[n_end:end]))
         seen.add((n_start, n_end))
         out.append(PersonMention(name=name, role=role, country=country, leader=leader,
                                  start=n_start, end=n_end, negated=negated))
 
-    for m in _TITLE_NAME.finditer(text, start, end):
+    if starts is None:
+        starts = title_starts(lower)
+    lo = bisect_left(starts, start)
+    for m in matches_at(_TITLE_NAME, text, starts[lo:bisect_left(starts, end, lo)], start, end):
         add(m["name"], m["title"], m["of"], m.start(), m.start("name"), m.end("name"))
     for m in (_NAME_TITLE.finditer(text, start, end) if _APPOSITION_HINT.search(text, start, end) else ()):
         if m["pre"] and not gaz.find_places(m["pre"]):
             continue
-        if re.search(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$", text[max(start, m.start() - 8):m.start()]):
+        if _RE_FIND_PEOPLE_2.search(text[max(start, m.start() - 8):m.start()]):
             continue
         add(m["name"], m["title"], m["of"], m.start("title"), m.start("name"), m.end("name"), m["pre"])
-    lead = _LIST_LEAD.search(text, start, end)
+    lead = _LIST_LEAD.search(lower, start, end)
     if lead:
         for m in re.finditer(rf"(?P<cty>[{_UP}][\w]+(?:\s[{_UP}][\w]+)??)\s+(?P<name>{NAME})", text[lead.end():end]):
             cty = m["cty"]
@@ -331,7 +497,7 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int) -> list[PersonM
     return out
 
 
-_TITLE_HINT = re.compile(
+_TITLE_HINT = lowered(
     r"(?i)president|premier|minister|chancellor|king|queen|emir|amir|sultan|prince|leader|secretary|"
     r"spokes|advis|aide|ambassador|envoy|consul|commissioner|chair|governor|counterpart|attache|"
     r"diplomat|negotiator"
@@ -359,13 +525,19 @@ def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
     surnames: dict[str, PersonMention] = {}
     for p in known.values():
         surnames.setdefault(p.name.split()[-1], p)
-    for m in re.finditer(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b", text[start:end]):
+    segment = text[start:end]
+    if not any(name in segment for name in surnames):
+        return out  # a hit is a known surname, so the sentence must contain one
+    for m in _CAPITALISED.finditer(segment):
         hit = surnames.get(m.group(1))
         if hit is not None:
             a = start + m.start(1)
             out.append(PersonMention(name=hit.name, role=hit.role, country=hit.country, leader=hit.leader,
                                      start=a, end=a + len(m.group(1))))
     return out
+
+
+_CAPITALISED = re.compile(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]+)\b")
 
 
 __all__ = ["NAME", "Gazetteer", "Organisation", "PersonMention", "Place", "find_bare_names",

@@ -18,6 +18,7 @@ from typing import Literal
 from extractors.context import ArticleContext
 from extractors.dates import resolve
 from extractors.entities import PersonMention, Place
+from extractors.fold import lowered
 from extractors.records import Person, Span, Summit, SummitStatus, ValueSpan, summit_ref
 
 ORDINALS: dict[str, int] = {
@@ -32,6 +33,10 @@ _ORDINAL = re.compile(
 _TRIGGER = re.compile(
     r"(?i)\bsummit(?:s|ry)?\b|\b(?:meeting|session)\s+of\s+the\s+Council\s+of\s+(?:the\s+)?Heads\s+of\s+State\b"
 )
+_TRIGGER_LOWER = lowered(_TRIGGER.pattern)
+# Lower-case patterns that match wherever _TRIGGER does (and more), each starting with a
+# literal so the regex engine can skip ahead: the extractor's prefilter.
+TRIGGER_CUES = (r"summit", r"council\s+of\s+(?:the\s+)?heads\s+of\s+state")
 _MOUNTAIN = re.compile(
     r"(?i)(?:\b(?:reach\w*|climb\w*|ascen\w*|scal\w+|top|atop|descen\w*)\s+(?:to\s+)?the\s+summit\b|"
     r"\bsummit\s+of\s+(?:Mount|Mt\.?|Peak|the\s+(?:mountain|peak|hill|chart|charts))\b|"
@@ -150,11 +155,16 @@ def _masked(text: str, start: int, places: tuple[Place, ...] | list[Place]) -> s
     return "".join(chars)
 
 
+_RE_NP_START_1 = re.compile(r"\S+")
+_RE_NP_START_2 = re.compile(r"\d+(?:st|nd|rd|th)?-anniversary|\d+%?|[A-Z0-9]+\+\d")
+_RE_NP_START_3 = re.compile(r"(?:19|20)\d\d")
+
+
 def _np_start(masked: str, trig: int) -> int:
     """Start of the noun phrase that ends at ``trig`` (exclusive) in the masked sentence."""
     pos = trig
     lo = max(0, trig - _NP_WINDOW)
-    tokens = list(re.finditer(r"\S+", masked[lo:trig]))
+    tokens = list(_RE_NP_START_1.finditer(masked[lo:trig]))
     for tok in reversed(tokens):
         word = tok.group(0)
         bare = word.strip("“”\"‘’'(),:;")
@@ -167,13 +177,13 @@ def _np_start(masked: str, trig: int) -> int:
         if bare in ("-", "–", "—", "/", "&") or lower in ("and",) and pos < trig:
             pos = lo + tok.start()
             continue
-        if _ORDINAL.fullmatch(lower) or re.fullmatch(r"(?:19|20)\d\d", bare) or lower in ORDINALS:
+        if _ORDINAL.fullmatch(lower) or _RE_NP_START_3.fullmatch(bare) or lower in ORDINALS:
             pos = lo + tok.start()
             continue
         if lower in _NP_WORDS or lower.rstrip("’'") in ("leaders", "heads-of-state"):
             pos = lo + tok.start()
             continue
-        if re.fullmatch(r"\d+(?:st|nd|rd|th)?-anniversary|\d+%?|[A-Z0-9]+\+\d", bare):
+        if _RE_NP_START_2.fullmatch(bare):
             pos = lo + tok.start()
             continue
         if bare[:1].isupper() and bare not in _STOP_CAPS and not word.endswith(("'s", "’s")):
@@ -217,10 +227,13 @@ def _people_parts(ctx: ArticleContext, sent: int, lo: int, hi: int) -> list[Part
     return out
 
 
+_RE_KNOWN_NAME_PARTS_1 = re.compile(r"[A-Z][\w'’]+")
+
+
 def _known_name_parts(ctx: ArticleContext, text: str, offset: int) -> list[Part]:
     """Leaders named in a compound ("Reagan-Gorbachev summit") stand for their countries."""
     out = []
-    for m in re.finditer(r"[A-Z][\w'’]+", text):
+    for m in _RE_KNOWN_NAME_PARTS_1.finditer(text):
         code = ctx.gaz.known_people.get(m.group(0))
         if code and code not in ("EU",):
             out.append(Part("country", code, ctx.gaz.short_name(code), offset + m.start()))
@@ -236,6 +249,27 @@ def _dedupe_parts(parts: list[Part]) -> list[Part]:
         seen.add(p.key)
         out.append(p)
     return out
+
+
+_RE_PARSE_MENTION_1 = re.compile(r"\s*(?:meetings?\s+)?(?:of|between)\s+(?:the\s+)?(?:(?:Council|council|[Hh]eads?|[Ll]eaders|[Pp]residents|"
+        r"[Ss]tates?|[Gg]overnments?|and|of|the)\s+)*(?P<body>[^,.;]{0,90})")
+_RE_PARSE_MENTION_2 = re.compile(r"\s*(?:meeting\s+)?with\s+(?P<body>[^,.;]{0,60})")
+_RE_PARSE_MENTION_3 = re.compile(r"(?i)\b(?:inaugural|first-ever)\b")
+_RE_PARSE_MENTION_4 = re.compile(r"\s+(?:on|for|of)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*)+")
+_RE_PARSE_MENTION_5 = re.compile(r"\s(?:in|on|at|was|were|will|which|held|took|to|is|are|has|had)\s")
+_RE_PARSE_MENTION_6 = re.compile(r"\s*between\b")
+_RE_PARSE_MENTION_7 = re.compile(r"\b((?:19|20)\d\d)\b")
+_RE_PARSE_MENTION_8 = re.compile(r"\s*(?:meeting\s+)?(?:held\s+)?in\s+((?:19|20)\d\d)\b")
+_RE_PARSE_MENTION_9 = re.compile(r"\b(?:take place|took place|be held|was held|held|hosted|convene)\s+in\s+(?P<c>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
+_RE_PARSE_MENTION_10 = re.compile(r"\s*(?:meeting\s+)?(?:was\s+|will\s+be\s+)?(?:held\s+)?in\s+(?:the\s+)?(?P<c>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
+_RE_PARSE_MENTION_11 = re.compile(r"(?:\b[A-Z][a-z][\w'’-]*\s+){1,4}$")
+_RE_PARSE_MENTION_12 = re.compile(r"\s*\(([A-Z]{2,})\)")
+_RE_PARSE_MENTION_13 = re.compile(r"(?i)\s*(?:the\s+)?(?:last|previous|earlier|recent)\b")
+_RE_PARSE_MENTION_14 = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their)\s*$")
+_RE_PARSE_MENTION_15 = re.compile(r"\b(?:in|at|of)\s+(?:the\s+)?(?:(?:city|capital|town|resort)\s+(?:of\s+)?|[A-Z][\w’']+\s+(?:capital|city)\s+|"
+                    r"[A-Z][\w’']+(?:'s|’s)\s+)?$")
+_RE_PARSE_MENTION_16 = re.compile(r"[.;]|\b(?:returned|flew|travel\w*)\b")
+_RE_PARSE_MENTION_17 = re.compile(r",\s*[A-Z]")
 
 
 def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> SummitMention | None:
@@ -254,8 +288,7 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
             return None
         if _MOUNTAIN.search(text[max(0, t_start - 40):t_end + 40]):
             return None
-        if match.group(0)[0] == "S" and not np_text.strip() and t_start > 0 and not re.search(
-                r"(?i)\b(?:the|a|an|this|that|its|their)\s*$", text[:t_start]):
+        if match.group(0)[0] == "S" and not np_text.strip() and t_start > 0 and not _RE_PARSE_MENTION_14.search(text[:t_start]):
             return None  # bare capitalised "Summit" as a subject: a company or a name
     np_places = [p for p in places if s.start + np_from <= p.start and p.end <= a_start]
     parts = _place_parts(ctx, [p for p in np_places if p.kind != "city"])
@@ -263,21 +296,19 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     np_cities = [p for p in np_places if p.kind == "city"]
     # of-phrase after the trigger: "summit of the heads of state of the CIS countries"
     right = text[t_end:]
-    of = re.match(
-        r"\s*(?:meetings?\s+)?(?:of|between)\s+(?:the\s+)?(?:(?:Council|council|[Hh]eads?|[Ll]eaders|[Pp]residents|"
-        r"[Ss]tates?|[Gg]overnments?|and|of|the)\s+)*(?P<body>[^,.;]{0,90})", right)
+    of = _RE_PARSE_MENTION_1.match(right)
     if of:
         body_lo = t_end + of.start("body")
         body_hi = t_end + of.end("body")
-        cut = re.search(r"\s(?:in|on|at|was|were|will|which|held|took|to|is|are|has|had)\s", text[body_lo:body_hi])
+        cut = _RE_PARSE_MENTION_5.search(text[body_lo:body_hi])
         if cut:
             body_hi = body_lo + cut.start()
         of_places = [p for p in places if s.start + body_lo <= p.start and p.end <= s.start + body_hi
                      and p.kind != "city"]
         parts += _place_parts(ctx, of_places)
-        if re.match(r"\s*between\b", right):
+        if _RE_PARSE_MENTION_6.match(right):
             parts += _people_parts(ctx, sent, s.start + body_lo, s.start + body_hi)
-    with_m = re.match(r"\s*(?:meeting\s+)?with\s+(?P<body>[^,.;]{0,60})", right)
+    with_m = _RE_PARSE_MENTION_2.match(right)
     if with_m:
         lo, hi = s.start + t_end + with_m.start("body"), s.start + t_end + with_m.end("body")
         parts += _people_parts(ctx, sent, lo, hi)
@@ -288,26 +319,23 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     for om in _ORDINAL.finditer(np_text):
         val = int(om["num"]) if om["num"] else ORDINALS[om["word"].lower()]
         mention.edition = val
-    if re.search(r"(?i)\b(?:inaugural|first-ever)\b", np_text):
+    if _RE_PARSE_MENTION_3.search(np_text):
         mention.edition = 1
     if is_council:
         ords = list(_ORDINAL.finditer(text[max(0, t_start - 20):t_start]))
         if ords:
             last = ords[-1]
             mention.edition = int(last["num"]) if last["num"] else ORDINALS[last["word"].lower()]
-    ym = re.search(r"\b((?:19|20)\d\d)\b", np_text) or re.match(r"\s*(?:meeting\s+)?(?:held\s+)?in\s+((?:19|20)\d\d)\b", right)
+    ym = _RE_PARSE_MENTION_7.search(np_text) or _RE_PARSE_MENTION_8.match(right)
     if ym:
         mention.year = int(ym.group(1))
     mention.backref = bool(_BACKREF.search(text[:np_from].rstrip() + " " + np_text.split(" ")[0])) or bool(
-        re.match(r"(?i)\s*(?:the\s+)?(?:last|previous|earlier|recent)\b", np_text))
+        _RE_PARSE_MENTION_13.match(np_text))
     # city: in the noun phrase ("the Venice summit") or right after ("in Astana")
     city_place = np_cities[-1] if np_cities else None
     if city_place is None:
         for p in places:
-            if p.kind == "city" and p.start >= a_end and p.start - a_end <= 120 and re.search(
-                    r"\b(?:in|at|of)\s+(?:the\s+)?(?:(?:city|capital|town|resort)\s+(?:of\s+)?|[A-Z][\w’']+\s+(?:capital|city)\s+|"
-                    r"[A-Z][\w’']+(?:'s|’s)\s+)?$", ctx.shadow[max(s.start, p.start - 40):p.start]) and not re.search(
-                    r"[.;]|\b(?:returned|flew|travel\w*)\b", ctx.shadow[a_end:p.start]):
+            if p.kind == "city" and p.start >= a_end and p.start - a_end <= 120 and _RE_PARSE_MENTION_15.search(ctx.shadow[max(s.start, p.start - 40):p.start]) and not _RE_PARSE_MENTION_16.search(ctx.shadow[a_end:p.start]):
                 city_place = p
                 break
     if city_place is not None:
@@ -315,18 +343,17 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
         mention.city_span = (city_place.start, city_place.end)
         mention.country = city_place.key
     else:
-        tp = re.search(r"\b(?:take place|took place|be held|was held|held|hosted|convene)\s+in\s+(?P<c>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)",
-                       right[:160])
+        tp = _RE_PARSE_MENTION_9.search(right[:160])
         if tp:
             hit = [p for p in places if p.start == a_end + tp.start("c") and p.kind == "country"]
             if hit:
                 mention.country = hit[0].key
-        cm = re.match(r"\s*(?:meeting\s+)?(?:was\s+|will\s+be\s+)?(?:held\s+)?in\s+(?:the\s+)?(?P<c>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)", right)
+        cm = _RE_PARSE_MENTION_10.match(right)
         if cm:
             hit = [p for p in places if p.start == a_end + cm.start("c")]
             if hit and hit[0].kind == "country":
                 mention.country = hit[0].key
-            elif not hit and re.match(r",\s*[A-Z]", right[cm.end("c"):cm.end("c") + 3]):
+            elif not hit and _RE_PARSE_MENTION_17.match(right[cm.end("c"):cm.end("c") + 3]):
                 mention.city = cm.group("c")
                 mention.city_span = (a_end + cm.start("c"), a_end + cm.end("c"))
                 after = [p for p in places if p.start > a_end + cm.end("c") and p.kind == "country"]
@@ -335,13 +362,13 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     # naming
     country_parts = [p for p in parts if p.kind == "country"]
     org_parts = [p for p in parts if p.kind in ("org", "group")]
-    proper_words = re.search(r"(?:\b[A-Z][a-z][\w'’-]*\s+){1,4}$", text[:t_start]) if match.group(0)[0] == "S" else None
-    proper_tail = re.match(r"\s+(?:on|for|of)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*)+", right)
+    proper_words = _RE_PARSE_MENTION_11.search(text[:t_start]) if match.group(0)[0] == "S" else None
+    proper_tail = _RE_PARSE_MENTION_4.match(right)
     if proper_words and proper_tail and not any(
             p.start < s.start + t_start and p.end > s.start + proper_words.start() for p in places):
         mention.kind = "proper"
         mention.name = (proper_words.group(0) + match.group(0) + proper_tail.group(0)).strip()
-        acr = re.match(r"\s*\(([A-Z]{2,})\)", right[proper_tail.end():])
+        acr = _RE_PARSE_MENTION_12.match(right[proper_tail.end():])
         if acr:
             mention.name += f" ({acr.group(1)})"
         mention.parts = [p for p in parts if p.kind in ("org", "group")]
@@ -382,10 +409,15 @@ def _compose_name(ctx: ArticleContext, parts: list[Part]) -> str:
     return "-".join(labels) + " Summit"
 
 
+_RE_ATTACH_DATES_1 = re.compile(r"\s*On\s+")
+_RE_ATTACH_DATES_2 = re.compile(r"(?i)\b(?:wrapping up|wraps up|concluded|ended|closing)\b")
+_RE_ATTACH_DATES_3 = re.compile(r"(?i)\b(?:began|begins|opens|opened|kicked off)\b")
+
+
 def _attach_dates(ctx: ArticleContext, sent: int, mention: SummitMention, text: str,
                   t_start: int, t_end: int) -> None:
     s = ctx.sentences[sent]
-    lead = re.match(r"\s*On\s+", text)
+    lead = _RE_ATTACH_DATES_1.match(text)
     best = None
     for d in ctx.dates[sent]:
         if d.day is None and d.relative is None:
@@ -407,9 +439,9 @@ def _attach_dates(ctx: ArticleContext, sent: int, mention: SummitMention, text: 
     if resolved is None:
         return
     mention.dates = resolved
-    if re.search(r"(?i)\b(?:wrapping up|wraps up|concluded|ended|closing)\b", text):
+    if _RE_ATTACH_DATES_2.search(text):
         mention.date_role = "end"
-    elif re.search(r"(?i)\b(?:began|begins|opens|opened|kicked off)\b", text):
+    elif _RE_ATTACH_DATES_3.search(text):
         mention.date_role = "start"
 
 
@@ -428,9 +460,13 @@ def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
     out: list[SummitMention] = []
     for i in range(len(ctx.sentences)):
         text = ctx.sentence_text(i)
-        for k, m in enumerate(_TRIGGER.finditer(text)):
+        folded = ctx.sentence_lower(i)
+        found = _TRIGGER_LOWER.finditer(folded) if "summit" in folded or "heads" in folded else ()
+        for k, fm in enumerate(found):
             if k >= _MAX_TRIGGERS_PER_SENTENCE:
                 break
+            m = _TRIGGER.match(text, fm.start())  # the same match, in the sentence's own letters
+            assert m is not None and m.end() == fm.end()
             if m.group(0).lower() == "summitry":
                 continue
             mention = _parse_mention(ctx, i, m)
@@ -438,7 +474,7 @@ def find_summit_mentions(ctx: ArticleContext) -> list[SummitMention]:
                 out.append(mention)
         # "The meeting will take place in New York" right after a summit mention
         if out and i - out[-1].sentence <= 2 and i != out[-1].sentence:
-            mm = _MEETING_ANAPHOR.search(text)
+            mm = _MEETING_ANAPHOR.search(text) if "meeting" in text else None
             if mm:
                 mention = _parse_mention(ctx, i, mm)
                 if mention is not None and mention.kind in ("bare", "host"):
@@ -452,9 +488,13 @@ _MEETING_ANAPHOR = re.compile(r"(?<=\b[Tt]he )meeting(?=\s+(?:will|would|is to|w
 _KEY_STOP = frozenset(["the", "of", "on", "for", "and", "summit", "meeting"])
 
 
+_RE_KEY_1 = re.compile(r"[^a-z0-9+]+")
+_RE_KEY_2 = re.compile(r"\([^)]*\)")
+
+
 def _key(name: str) -> str:
     """Comparable form of a series name: "World Summit for the Information Society" ~ "... on the ..."."""
-    words = re.sub(r"[^a-z0-9+]+", " ", re.sub(r"\([^)]*\)", " ", name.lower())).split()
+    words = _RE_KEY_1.sub(" ", _RE_KEY_2.sub(" ", name.lower())).split()
     return " ".join(w for w in words if w not in _KEY_STOP)
 
 
@@ -733,6 +773,9 @@ def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: s
         year = known_day.year
     if year is None and ctx.ref.year and status in ("held", "ongoing") and primary and not draft.mentions[0].backref:
         year = ctx.ref.year  # the article's main summit, just held or under way: the dateline's year
+    if year is None and ctx.ref.year and status == "planned" and not draft.mentions[0].backref and any(
+            _near_future(ctx, m) for m in draft.mentions):
+        year = ctx.ref.year  # to be held within days of the dated article ("this week", "during his visit")
     # participants
     people = [p for p in _people_for(ctx, draft, primary, claimed) if not p.negated]
     leaders: dict[str, Person] = {}
@@ -753,10 +796,30 @@ def _assemble(ctx: ArticleContext, draft: SummitDraft, primary: bool, claimed: s
     )
 
 
+_RE_HOST_COUNTRY_1 = re.compile(r"(?P<c>[A-Z][\w'’]+(?:\s[A-Z][\w'’]+)?)\s+(?:to host|will host|hosts|hosted)\b")
+
+
+# A planned summit these words place within days or weeks of the article's own date.
+_SOON = re.compile(
+    r"(?i)\b(?:today|tonight|tomorrow|this (?:week|weekend|month)|later this (?:week|month|year)|this year's|"
+    r"on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"during (?:his|her|their|the) (?:[\w-]+ ){0,3}(?:visit|trip|tour|stay))\b")
+_YEAR_TURN = re.compile(r"(?i)\bnext year\b")
+
+
+def _near_future(ctx: ArticleContext, m: SummitMention) -> bool:
+    """The mention's sentence places the summit within days or weeks of the dateline, in its year."""
+    ref = ctx.ref
+    if ref.month is None or (ref.month == 12 and (ref.day or 0) > 24):
+        return False  # late December: "next week" may already be next year
+    text = ctx.sentence_text(m.sentence)
+    return bool(_SOON.search(text)) and not _YEAR_TURN.search(text)
+
+
 def _host_country(ctx: ArticleContext, draft: SummitDraft) -> str | None:
     for m in draft.mentions:
         text = ctx.sentence_text(m.sentence)
-        hm = re.search(r"(?P<c>[A-Z][\w'’]+(?:\s[A-Z][\w'’]+)?)\s+(?:to host|will host|hosts|hosted)\b", text)
+        hm = _RE_HOST_COUNTRY_1.search(text)
         if hm:
             hit = [p for p in ctx.places[m.sentence] if p.surface == hm.group("c") and p.kind == "country"]
             if hit:
@@ -809,15 +872,19 @@ def _participants(ctx: ArticleContext, draft: SummitDraft, country: str | None, 
     return codes
 
 
+_RE_ENUMERATED_OR_MINISTERIAL_1 = re.compile(r"(?i)\bministers?\b")
+_RE_ENUMERATED_OR_MINISTERIAL_2 = re.compile(r"(?i)\s+(?:[a-z]+\s+)?ministers\b")
+
+
 def _enumerated_or_ministerial(ctx: ArticleContext, draft: SummitDraft, members: tuple[str, ...]) -> bool:
     """The text lists the club's members itself, or the meeting is of ministers: no standing guests."""
     key = next((p.key for p in draft.parts if p.kind != "country"), None)
     for plist in ctx.places[:4]:
         for p in plist:
-            if p.key == key and re.match(r"(?i)\s+(?:[a-z]+\s+)?ministers\b", ctx.shadow[p.end:p.end + 30]):
+            if p.key == key and _RE_ENUMERATED_OR_MINISTERIAL_2.match(ctx.shadow[p.end:p.end + 30]):
                 return True  # "G7 finance ministers" lead the article: a ministers' meeting
     for i in draft.sentences:
-        if re.search(r"(?i)\bministers?\b", ctx.sentence_text(i)):
+        if _RE_ENUMERATED_OR_MINISTERIAL_1.search(ctx.sentence_text(i)):
             return True
         listed = {p.key for p in ctx.places[i] if p.kind == "country"}
         if len(listed & set(members)) >= 5:

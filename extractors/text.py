@@ -7,8 +7,10 @@ regex pass keeps a 4,000-character article well under a millisecond.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
+from extractors.fold import matches_at
 from extractors.records import Span
 
 # Tokens that end in a period without ending the sentence ("Mr.", "Nov.", "U.S.").
@@ -16,6 +18,8 @@ _ABBREVIATIONS = frozenset(
     ["mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "rep", "sen", "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "co", "corp", "inc", "ltd", "vs", "jr", "sr", "a.m", "p.m", "i.e", "e.g", "u.s", "u.k", "u.n", "e.u", "u.s.a", "messrs", "mt", "ft", "approx", "est", "dept", "prof", "rev"]
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9À-Þ])")
+_STOP = re.compile(r"[.!?]")
+_DATE_WORD = re.compile(r"date ")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # A trailing reader-comment block ("5 Comments", "Leave a comment") is not article text.
 _COMMENTS = re.compile(
@@ -81,10 +85,13 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     return word.rstrip(".") in _ABBREVIATIONS or word in _ABBREVIATIONS
 
 
-def _split_chunk(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _split_chunk(text: str, start: int, end: int, after_stops: list[int]) -> list[tuple[int, int]]:
+    """Sentences of one chunk; ``after_stops``: every offset just after a . ! or ? (ascending),
+    the only places a boundary can start."""
     out: list[tuple[int, int]] = []
     pos = start
-    for match in _BOUNDARY.finditer(text, start, end):
+    lo = bisect_left(after_stops, start)
+    for match in matches_at(_BOUNDARY, text, after_stops[lo:bisect_left(after_stops, end, lo)], start, end):
         dot = match.start() - 1
         while dot > pos and text[dot] not in ".!?":
             dot -= 1
@@ -118,11 +125,16 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     stop = find_body_end(text) if end is None else end
     pieces: list[tuple[int, int, int]] = []
     pos = 0
+    after_stops = [m.end() for m in _STOP.finditer(text, 0, stop)]
+    # where a glued "date YYYY-MM-DD" marker may be: every "date " (a marker contains one)
+    dates = [m.start() for m in _DATE_WORD.finditer(text, 0, stop)]
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
     for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
-            for s_start, s_end in _split_chunk(text, c_start, c_end):
-                for sub_start, sub_end in _split_date_mark(text, s_start, s_end):
+            for s_start, s_end in _split_chunk(text, c_start, c_end, after_stops):
+                marked = dates and bisect_left(dates, s_start - 1) < bisect_left(dates, s_end)
+                for sub_start, sub_end in (_split_date_mark(text, s_start, s_end) if marked
+                                           else ((s_start, s_end),)):
                     a, b = _trim(text, sub_start, sub_end)
                     if b > a:
                         pieces.append((a, b, para))

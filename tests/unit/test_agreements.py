@@ -94,3 +94,26 @@ def test_signed_on_from_dateline() -> None:
     text = " date 2022-02-14 On June 15, Azerbaijan and Turkey signed the Shusha Declaration."
     (decl,) = _agreements(text)
     assert str(decl.signed_on) == "2021-06-15"  # June 15 before a February dateline is last year
+
+
+@pytest.mark.parametrize(
+    ("text", "sectors"),
+    [
+        # modifiers sharing one head are one area
+        ("Peru and Chile signed a memorandum on trade and economic cooperation.", ["trade and economic cooperation"]),
+        # ... but the last pair of a longer list stays two areas
+        ("Peru and Chile signed a memorandum on energy, logistics and food security.",
+         ["energy", "logistics", "food security"]),
+        # a modifier the content repeats adds nothing; one it does not is an area of its own
+        ("Peru and Chile signed a tax treaty to exchange tax information.", ["exchange tax information"]),
+        ("Peru and Chile signed a forest pact on illegal logging.", ["forest", "illegal logging"]),
+    ],
+)
+def test_sector_phrases(text: str, sectors: list[str]) -> None:
+    assert [list(a.sectors) for a in _agreements(text)] == [sectors]
+
+
+def test_purpose_verbs_left_alone_are_no_sector() -> None:
+    from extractors.agreements import _sectors_from
+
+    assert [s for s, _, _ in _sectors_from("fisheries, strengthen and avoid", 0)] == ["fisheries"]
