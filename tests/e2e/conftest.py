@@ -1,6 +1,11 @@
 from collections.abc import Iterator
 
 import pytest
+from prefect.settings import (
+    PREFECT_API_DATABASE_TIMEOUT,
+    PREFECT_CLIENT_MAX_RETRIES,
+    temporary_settings,
+)
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.settings import get_settings
@@ -9,8 +14,15 @@ from tests.e2e.deployments import deployed  # noqa: F401  (fixture: Prefect serv
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """A real (temporary) Prefect API for the flows under test."""
-    with prefect_test_harness(server_startup_timeout=120):
+    """A real (temporary) Prefect API for the flows under test.
+
+    Its database is SQLite: after a test that writes many task runs (the Dask and
+    feed-corpus runs), the server's own background writers can hold the lock long
+    enough for a client's default retries to run out (503). Wait longer instead.
+    """
+    with temporary_settings(updates={PREFECT_API_DATABASE_TIMEOUT: 60,
+                                     PREFECT_CLIENT_MAX_RETRIES: 10}), \
+            prefect_test_harness(server_startup_timeout=120):
         yield
 
 
