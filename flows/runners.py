@@ -4,7 +4,8 @@ Chosen from settings when a flow module is imported, so a deployment's worker
 picks it up from its environment like every other setting:
 
 - neither ``ACCORDS_DASK_ADDRESS`` nor ``ACCORDS_DASK_WORKERS``: Prefect's thread
-  pool; the CPU-bound cleaning goes to a process pool of ``ACCORDS_CLEAN_WORKERS``;
+  pool of ``ACCORDS_TASK_THREADS``; the CPU-bound cleaning goes to a process pool of
+  ``ACCORDS_CLEAN_WORKERS``;
 - ``ACCORDS_DASK_WORKERS=N``: a ``distributed.LocalCluster`` of N worker processes,
   started for the run (one machine, no shared pool of cleaning processes to keep warm);
 - ``ACCORDS_DASK_ADDRESS=tcp://host:8786``: an existing Dask scheduler, whose workers
@@ -18,19 +19,20 @@ PostgreSQL (``flows.shared_limiter``), and merges are serialised by the database
 from __future__ import annotations
 
 import multiprocessing
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import Settings, get_settings
 
-if TYPE_CHECKING:
-    from prefect.task_runners import TaskRunner
 
-
-def task_runner(settings: Settings | None = None) -> TaskRunner[Any] | None:
-    """The configured task runner; None for Prefect's default (threads)."""
+def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
+    """The configured task runner."""
     settings = settings or get_settings()
     if not uses_dask(settings):
-        return None
+        # Bounded: Prefect's default starts a thread per task, and 2,000 feed polls at
+        # once would queue on the database connection pool until they time out.
+        return ThreadPoolTaskRunner(max_workers=settings.task_threads)
     from prefect_dask.task_runners import DaskTaskRunner  # imports distributed: when asked
 
     if settings.dask_address:

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     fetch_workers: int = Field(default=8, description="concurrent article downloads per batch")
     clean_workers: int = Field(default=2, description="processes cleaning HTML (CPU-bound)")
     batch_size: int = Field(default=200, description="articles per fetch/clean task")
+    task_threads: int = Field(
+        default=16, description="tasks run at once in the flow's process (feed polls, batches)"
+    )
     batches_in_flight: int = Field(
         default=3, description="batch tasks submitted at once (raise it to the Dask workers + 1)"
     )
