@@ -91,8 +91,8 @@ def replace_many(
         delete(Mention).where(Mention.article_id.in_(ids))
         .returning(Mention.summit_id, Mention.agreement_id)
     ).all()
-    touched_summits = {s for s, _ in old if s is not None}
-    touched_agreements = {a for _, a in old if a is not None}
+    lost_summits = {s for s, _ in old if s is not None}
+    lost_agreements = {a for _, a in old if a is not None}
 
     summits = _SummitIndex(session, {series_key(s.name) for _, e in items for s in e.summits})
     counts = [Counter[str]() for _ in items]
@@ -107,7 +107,6 @@ def replace_many(
             taken.add(row.id)
             in_article.setdefault(record.ref, row.id)
             in_article.setdefault(record.name, row.id)
-            touched_summits.add(row.id)
             counts[n]["new_summits"] += created
             mentions.append(_mention(article_id, "summit", ordinal, record, extraction,
                                      summit_id=row.id))
@@ -124,14 +123,17 @@ def replace_many(
     agreement_mentions = iter(m for m in mentions if m["kind"] == "agreement")
     for (n, _, _, key), mention in zip(pending, agreement_mentions, strict=True):
         mention["agreement_id"] = agreement_ids[key]
-        touched_agreements.add(agreement_ids[key])
         if key in created_keys and key not in firsts:
             firsts.add(key)
             counts[n]["new_agreements"] += 1
     if mentions:
         session.execute(insert(cast(Table, Mention.__table__)), mentions)
-    rederive_summits(session, sorted(touched_summits))
-    rederive_agreements(session, sorted(touched_agreements))
+    # Rows that lost mentions are recounted; the others only gain this batch's votes.
+    mentioned_summits = {m["summit_id"] for m in mentions if m["summit_id"] is not None}
+    mentioned_agreements = {m["agreement_id"] for m in mentions if m["agreement_id"] is not None}
+    rederive_summits(session, lost_summits, mentioned_summits - lost_summits, ids)
+    rederive_agreements(session, lost_agreements, mentioned_agreements - lost_agreements,
+                        ids)
     session.expire_all()  # rows changed under the ORM's feet
     for n, (_, extraction) in enumerate(items):
         counts[n]["summits"] = len(extraction.summits)
@@ -332,39 +334,54 @@ def _mention(
 
 # --------------------------------------------------------------------------- derivation
 #
-# PostgreSQL adds up the mentions (one vote per article: its first mention of the row)
-# and Python only picks the winners among the distinct values, so re-deriving a row
-# reported by thousands of articles moves a few rows per field, not its mentions.
+# A merged row keeps its tallies: per field and value in ``claims`` (articles, first and
+# last report, first article), per code in its list tables, per person in
+# ``summit_people``; an article gives one vote per row (its first mention of the row).
+# New articles' votes are added to the tallies by upsert, in PostgreSQL, and Python only
+# picks the winners among a row's distinct values: merging an article costs the same
+# however many articles reported its summit before. A row that lost mentions (an
+# article merged again, or extracted anew) is recounted from all of its mentions.
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How the rows of one model are derived from their mentions."""
+
+    model: Any
+    owner: str  # the column of mentions and tallies naming the row
+    fields: dict[str, str]  # voted columns and their types
+    votes: dict[str, str]  # every vote (fields and more): its value in derive_m ``m``, as SQL
+    kept: tuple[str, ...]  # stored columns the derivation falls back on
+
 
 _SUMMIT_FIELDS = {"name": "text", "edition": "int", "year": "int", "start_date": "date",
                   "end_date": "date", "city": "text", "country": "text", "status": "text"}
 _AGREEMENT_FIELDS = {"title": "text", "type": "text", "count": "int", "status": "text",
-                     "signed_on": "date", "summit_id": "int"}
-# Voted on like fields, not kept as claims: the year a summit was reported in (for a row
-# no article gives a year or edition) and an agreement's summit reference as written.
-_REPORTED_YEAR = ("CASE WHEN m.record->>'edition' IS NULL "
-                  "THEN extract(year FROM m.reported)::int::text END")
-_SUMMIT_EXTRA = {"_year": f"coalesce(m.record->>'year', {_REPORTED_YEAR})"}
-_AGREEMENT_EXTRA = {"_summit_ref": "m.record->>'summit'"}
-
-
-def _gather(session: Session, owner: str, ids: Sequence[int]) -> None:
-    """Fill the temporary table ``derive_m``: per row (``owner`` = summit_id or
-    agreement_id) and article, the article's first mention and when it was reported.
-    Read once, aggregated several ways."""
-    session.execute(text("DROP TABLE IF EXISTS pg_temp.derive_m"))
-    session.execute(text(f"""
-        CREATE TEMPORARY TABLE derive_m ON COMMIT DROP AS
-        SELECT DISTINCT ON (mn.{owner}, mn.article_id)
-               mn.{owner} AS owner, mn.article_id, mn.record,
-               coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
-        FROM mentions mn JOIN articles a ON a.id = mn.article_id
-        WHERE mn.{owner} = ANY(:ids)
-        ORDER BY mn.{owner}, mn.article_id, mn.ordinal"""), {"ids": list(ids)})
+                     "signed_on": "date"}
+# Votes that are not columns: the year that keys a summit without an edition (stated,
+# else the year of the report), an agreement's summit (by key: ids are not stable across
+# databases) and its summit reference as written.
+_SUMMITS = _Kind(Summit, "summit_id", _SUMMIT_FIELDS, {
+    **{f: f"m.record->>'{f}'" for f in _SUMMIT_FIELDS},
+    "reported_year": "coalesce(m.record->>'year', CASE WHEN m.record->>'edition' IS NULL "
+                     "THEN extract(year FROM m.reported)::int::text END)",
+}, ("name",))
+_AGREEMENTS = _Kind(Agreement, "agreement_id", _AGREEMENT_FIELDS, {
+    **{f: f"m.record->>'{f}'" for f in _AGREEMENT_FIELDS},
+    "summit": "(SELECT s.key FROM summits s WHERE s.id = (m.record->>'summit_id')::bigint)",
+    "summit_ref": "m.record->>'summit'",
+}, ("type", "count"))
+# Per list table: the record's array it counts, and whether its values are lower-cased.
+_LISTS = {
+    "summit_id": ((SummitParticipant, "code", "participants", False),),
+    "agreement_id": ((AgreementParty, "code", "parties", False),
+                     (AgreementSector, "sector", "sectors", True)),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class _Tally:
+    id: int
     value: str
     articles: int
     first: datetime
@@ -372,47 +389,166 @@ class _Tally:
     first_article: int
 
 
-def _tallies(session: Session, fields: dict[str, str]) -> dict[int, dict[str, list[_Tally]]]:
-    """Per row and field, each value given with its article count and first/last report."""
-    pairs = ", ".join(f"('{name}', {expr})" for name, expr in fields.items())
-    rows = session.execute(text(f"""
-        SELECT m.owner, f.field, f.value, count(*) AS articles, min(m.reported) AS first,
-               max(m.reported) AS last, min(m.article_id) AS first_article
-        FROM derive_m m CROSS JOIN LATERAL (VALUES {pairs}) AS f(field, value)
-        WHERE f.value IS NOT NULL AND f.value <> ''
-        GROUP BY m.owner, f.field, f.value"""))
-    out: dict[int, dict[str, list[_Tally]]] = {}
-    for row in rows:
-        out.setdefault(row.owner, {}).setdefault(row.field, []).append(
-            _Tally(row.value, row.articles, row.first, row.last, row.first_article))
+def rederive_summits(session: Session, recount: set[int], add: set[int] | None = None,
+                     articles: Sequence[int] = ()) -> None:
+    """Bring these summits up to date with their mentions (see :func:`_rederive`)."""
+    derived = _rederive(session, _SUMMITS, recount, add or set(), articles)
+    for row, stored, votes in derived:
+        row["name"] = row["name"] or stored["name"]
+        year = votes.get("reported_year")
+        if row["year"] is None and row["edition"] is None and year is not None:
+            row["year"] = int(year)
+    _write(session, Summit, [row for row, _, _ in derived])
+
+
+def rederive_agreements(session: Session, recount: set[int], add: set[int] | None = None,
+                        articles: Sequence[int] = ()) -> None:
+    """Bring these agreements up to date with their mentions (see :func:`_rederive`)."""
+    derived = _rederive(session, _AGREEMENTS, recount, add or set(), articles)
+    keys = {votes["summit"] for _, _, votes in derived if "summit" in votes}
+    summit_ids = dict(session.execute(
+        select(Summit.key, Summit.id).where(Summit.key.in_(keys))).all()) if keys else {}
+    for row, stored, votes in derived:
+        row["summit_id"] = summit_ids.get(votes.get("summit", ""))
+        row["summit_ref"] = votes.get("summit_ref")
+        for field in ("type", "count"):  # never voted empty: keep what the row has
+            if row[field] is None:
+                row[field] = stored[field]
+    _write(session, Agreement, [row for row, _, _ in derived])
+
+
+_Derived = list[tuple[dict[str, Any], dict[str, Any], dict[str, str]]]
+
+
+def _rederive(session: Session, kind: _Kind, recount: set[int], add: set[int],
+              articles: Sequence[int]) -> _Derived:
+    """Add the votes of ``articles`` to the tallies of the rows ``add`` (whose only change
+    is mentions by those articles); recount the rows ``recount``, and any not tallied yet,
+    from all their mentions; delete the rows no article mentions any more.
+
+    Returns, per row left, its columns (for the caller to finish and write), the stored
+    values of ``kind.kept`` and the winning value of every vote.
+    """
+    ids = sorted(recount | add)
+    if not ids:
+        return []
+    table = kind.model.__table__
+    stored = {r["id"]: dict(r) for r in session.execute(
+        select(table.c.id, table.c.tallied, table.c.articles, table.c.first_reported,
+               table.c.last_reported, *(table.c[c] for c in kind.kept))
+        .where(table.c.id.in_(ids))).mappings()}
+    recount = {i for i in ids if i in recount or not stored[i]["tallied"]}
+    add = set(ids) - recount
+    tally_tables: list[Any] = [Claim, *(t for t, *_ in _LISTS[kind.owner])]
+    if kind.model is Summit:
+        tally_tables.append(SummitPerson)
+    if recount:
+        for tally in tally_tables:
+            session.execute(delete(tally).where(tally.__table__.c[kind.owner].in_(recount)))
+    _gather(session, kind.owner, sorted(recount), sorted(add), articles)
+    _add_claims(session, kind)
+    for tally, column, array, lower in _LISTS[kind.owner]:
+        _add_codes(session, kind.owner, tally.__tablename__, column, array, lower=lower)
+    if kind.model is Summit:
+        _add_people(session)
+    reports = _reports(session)
+    tallies = _tallies(session, kind.owner, ids)
+
+    out: _Derived = []
+    chosen: list[int] = []
+    for row_id in ids:
+        if row_id not in reports:  # recounted, and no article mentions it any more
+            continue
+        new, old = reports[row_id], stored[row_id] if row_id in add else None
+        row: dict[str, Any] = {"id": row_id, "tallied": True, "articles": new["articles"],
+                               "first_reported": new["first_reported"],
+                               "last_reported": new["last_reported"]}
+        if old is not None:
+            row["articles"] += old["articles"]
+            row["first_reported"] = min(filter(None, (old["first_reported"],
+                                                      new["first_reported"])))
+            row["last_reported"] = max(filter(None, (old["last_reported"],
+                                                     new["last_reported"])))
+        votes: dict[str, str] = {}
+        for field, values in tallies.get(row_id, {}).items():
+            best = _winner(values, latest_wins=field == "status")
+            if best is not None:
+                votes[field] = best.value
+                chosen.append(best.id)
+        for field, type_ in kind.fields.items():
+            row[field] = _typed(type_, votes.get(field))
+        out.append((row, stored[row_id], votes))
+    gone = [i for i in sorted(recount) if i not in reports]
+    if gone:
+        session.execute(delete(kind.model).where(table.c.id.in_(gone)))
+    session.execute(text(f"""
+        UPDATE claims SET chosen = (id = ANY(:chosen))
+        WHERE {kind.owner} = ANY(:ids) AND chosen IS DISTINCT FROM (id = ANY(:chosen))"""),
+        {"ids": ids, "chosen": chosen})
     return out
 
 
-def _reports(session: Session) -> dict[int, dict[str, Any]]:
-    rows = session.execute(text("""
-        SELECT owner, count(*) AS articles, min(reported) AS first_reported,
-               max(reported) AS last_reported
-        FROM derive_m GROUP BY owner"""))
-    return {row.owner: {"articles": row.articles, "first_reported": row.first_reported,
-                        "last_reported": row.last_reported} for row in rows}
+def _gather(session: Session, owner: str, recount: Sequence[int], add: Sequence[int],
+            articles: Sequence[int]) -> None:
+    """Fill the temporary table ``derive_m``: per row (``owner`` = summit_id or
+    agreement_id) and article, the article's first mention and when it was reported;
+    all the mentions of the rows ``recount``, only those of ``articles`` for ``add``.
+    Read once, added up several ways."""
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.derive_m"))
+    session.execute(text(f"""
+        CREATE TEMPORARY TABLE derive_m ON COMMIT DROP AS
+        SELECT DISTINCT ON (mn.{owner}, mn.article_id)
+               mn.{owner} AS owner, mn.article_id, mn.record,
+               coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
+        FROM (SELECT * FROM mentions WHERE {owner} = ANY(:recount)
+              UNION ALL
+              SELECT * FROM mentions WHERE article_id = ANY(:articles) AND {owner} = ANY(:add)
+             ) AS mn
+        JOIN articles a ON a.id = mn.article_id
+        ORDER BY mn.{owner}, mn.article_id, mn.ordinal"""),
+        {"recount": list(recount), "add": list(add), "articles": list(articles)})
 
 
-def _codes(session: Session, array: str, *, lower: bool = False) -> list[tuple[int, str, int]]:
-    """(row, element, articles) of a list field of the records (participants, parties...)."""
+def _add_claims(session: Session, kind: _Kind) -> None:
+    """Add derive_m's votes to ``claims``: per row, field and value, the articles giving
+    it, its first and last report and the first article."""
+    pairs = ", ".join(f"('{name}', {expr})" for name, expr in kind.votes.items())
+    session.execute(text(f"""
+        INSERT INTO claims AS c ({kind.owner}, field, value, articles, chosen,
+                               first_reported, last_reported, first_article)
+        SELECT m.owner, f.field, f.value, count(*), false, min(m.reported), max(m.reported),
+               min(m.article_id)
+        FROM derive_m m CROSS JOIN LATERAL (VALUES {pairs}) AS f(field, value)
+        WHERE f.value IS NOT NULL AND f.value <> ''
+        GROUP BY m.owner, f.field, f.value
+        ON CONFLICT ({kind.owner}, field, md5(value)) WHERE {kind.owner} IS NOT NULL
+        DO UPDATE SET articles = c.articles + excluded.articles,
+                      first_reported = least(c.first_reported, excluded.first_reported),
+                      last_reported = greatest(c.last_reported, excluded.last_reported),
+                      first_article = least(c.first_article, excluded.first_article)"""))
+
+
+def _add_codes(session: Session, owner: str, table: str, column: str, array: str, *,
+               lower: bool) -> None:
+    """Add derive_m's votes to a list table (participants, parties, sectors)."""
     element = "lower(e.value)" if lower else "e.value"
-    return [tuple(row) for row in session.execute(text(f"""
-        SELECT m.owner, {element} AS value, count(DISTINCT m.article_id) AS articles
+    session.execute(text(f"""
+        INSERT INTO {table} AS t ({owner}, {column}, articles)
+        SELECT m.owner, {element}, count(DISTINCT m.article_id)
         FROM derive_m m CROSS JOIN LATERAL jsonb_array_elements_text(
             CASE WHEN jsonb_typeof(m.record->'{array}') = 'array' THEN m.record->'{array}' END
         ) AS e(value)
         WHERE e.value <> ''
-        GROUP BY 1, 2"""))]
+        GROUP BY 1, 2
+        ON CONFLICT ({owner}, {column}) DO UPDATE SET articles = t.articles + excluded.articles
+    """))
 
 
-def _summit_people(session: Session) -> list[dict[str, Any]]:
-    """Leaders and officials by name: leader if any article calls them one; the first
-    role and country given, in the order of the articles."""
-    rows = session.execute(text("""
+def _add_people(session: Session) -> None:
+    """Add derive_m's leaders and officials to ``summit_people``, by name: leader if any
+    article calls them one; the first role and country given, in the order of the
+    articles (and of the record's lists), which ``role_from``/``country_from`` keep."""
+    session.execute(text("""
         WITH p AS (
             SELECT m.owner, m.article_id, e.grp, e.rank, e.kind, e.person->>'name' AS name,
                    nullif(e.person->>'role', '') AS role,
@@ -427,17 +563,52 @@ def _summit_people(session: Session) -> list[dict[str, Any]]:
                 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.record->'officials') = 'array'
                                           THEN m.record->'officials' END)
                      WITH ORDINALITY AS x(person, rank)) AS e)
+        INSERT INTO summit_people AS t (summit_id, name, kind, role, role_from, country,
+                                        country_from, articles)
         SELECT owner, name,
-               CASE WHEN bool_or(kind = 'leader') THEN 'leader' ELSE 'official' END AS kind,
+               CASE WHEN bool_or(kind = 'leader') THEN 'leader' ELSE 'official' END,
                (array_agg(role ORDER BY article_id, grp, rank)
-                    FILTER (WHERE role IS NOT NULL))[1] AS role,
+                    FILTER (WHERE role IS NOT NULL))[1],
+               min(ARRAY[article_id, grp, rank]::bigint[]) FILTER (WHERE role IS NOT NULL),
                (array_agg(country ORDER BY article_id, grp, rank)
-                    FILTER (WHERE country IS NOT NULL))[1] AS country,
-               count(DISTINCT article_id) AS articles
+                    FILTER (WHERE country IS NOT NULL))[1],
+               min(ARRAY[article_id, grp, rank]::bigint[]) FILTER (WHERE country IS NOT NULL),
+               count(DISTINCT article_id)
         FROM p WHERE coalesce(name, '') <> ''
-        GROUP BY owner, name"""))
-    return [{"summit_id": r.owner, "name": r.name, "kind": r.kind, "role": r.role,
-             "country": r.country, "articles": r.articles} for r in rows]
+        GROUP BY owner, name
+        ON CONFLICT (summit_id, name) DO UPDATE SET
+            kind = CASE WHEN 'leader' IN (t.kind, excluded.kind) THEN 'leader'
+                        ELSE 'official' END,
+            role = CASE WHEN t.role_from IS NULL OR excluded.role_from < t.role_from
+                        THEN coalesce(excluded.role, t.role) ELSE t.role END,
+            role_from = least(t.role_from, excluded.role_from),
+            country = CASE WHEN t.country_from IS NULL OR excluded.country_from < t.country_from
+                           THEN coalesce(excluded.country, t.country) ELSE t.country END,
+            country_from = least(t.country_from, excluded.country_from),
+            articles = t.articles + excluded.articles"""))
+
+
+def _reports(session: Session) -> dict[int, dict[str, Any]]:
+    rows = session.execute(text("""
+        SELECT owner, count(*) AS articles, min(reported) AS first_reported,
+               max(reported) AS last_reported
+        FROM derive_m GROUP BY owner"""))
+    return {row.owner: {"articles": row.articles, "first_reported": row.first_reported,
+                        "last_reported": row.last_reported} for row in rows}
+
+
+def _tallies(session: Session, owner: str, ids: Sequence[int]) -> dict[int, dict[str, list[_Tally]]]:
+    """Per row and vote, every value given, from ``claims``."""
+    rows = session.execute(text(f"""
+        SELECT id, {owner} AS owner, field, value, articles, first_reported, last_reported,
+               first_article
+        FROM claims WHERE {owner} = ANY(:ids)"""), {"ids": list(ids)})
+    out: dict[int, dict[str, list[_Tally]]] = {}
+    for row in rows:
+        out.setdefault(row.owner, {}).setdefault(row.field, []).append(_Tally(
+            row.id, row.value, row.articles, row.first_reported, row.last_reported,
+            row.first_article))
+    return out
 
 
 def _winner(tallies: list[_Tally], *, latest_wins: bool = False) -> _Tally | None:
@@ -456,85 +627,6 @@ def _typed(kind: str, value: str | None) -> Any:
     return int(value) if kind == "int" else date.fromisoformat(value)
 
 
-def _derive(session: Session, owner: str, ids: Sequence[int], fields: dict[str, str],
-            extra: dict[str, str]) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
-    """Per row still mentioned: its voted fields (and the extra ones, raw); and its claims."""
-    exprs = {**{f: f"m.record->>'{f}'" for f in fields}, **extra}
-    _gather(session, owner, ids)
-    tallies = _tallies(session, exprs)
-    reports = _reports(session)
-    rows: dict[int, dict[str, Any]] = {}
-    claims: list[dict[str, Any]] = []
-    for row_id, stats in reports.items():
-        by_field = tallies.get(row_id, {})
-        row: dict[str, Any] = {"id": row_id, **stats}
-        for field, kind in fields.items():
-            best = _winner(by_field.get(field, []), latest_wins=field == "status")
-            row[field] = _typed(kind, best.value if best else None)
-            if field != "summit_id":
-                claims += [{"summit_id": None, "agreement_id": None, owner: row_id,
-                            "field": field, "value": t.value, "articles": t.articles,
-                            "chosen": t is best} for t in by_field.get(field, [])]
-        for field in extra:
-            best = _winner(by_field.get(field, []))
-            row[field] = best.value if best else None
-        rows[row_id] = row
-    return rows, claims
-
-
-def rederive_summits(session: Session, summit_ids: Sequence[int]) -> None:
-    """Derive these summits anew from their mentions; delete those no article mentions."""
-    if not summit_ids:
-        return
-    derived, claims = _derive(session, "summit_id", summit_ids, _SUMMIT_FIELDS, _SUMMIT_EXTRA)
-    participants = [{"summit_id": s, "code": c, "articles": n}
-                    for s, c, n in _codes(session, "participants")]
-    people = _summit_people(session)
-    names = dict(session.execute(
-        select(Summit.id, Summit.name).where(Summit.id.in_(summit_ids))).all())
-    for row in derived.values():
-        row["name"] = row["name"] or names[row["id"]]
-        reported_year = row.pop("_year")
-        if row["year"] is None and row["edition"] is None and reported_year is not None:
-            row["year"] = int(reported_year)
-    _replace(session, Summit, summit_ids, derived,
-             (Claim, claims), (SummitParticipant, participants), (SummitPerson, people))
-
-
-def rederive_agreements(session: Session, agreement_ids: Sequence[int]) -> None:
-    """Derive these agreements anew from their mentions; delete those no article mentions."""
-    if not agreement_ids:
-        return
-    derived, claims = _derive(session, "agreement_id", agreement_ids, _AGREEMENT_FIELDS,
-                              _AGREEMENT_EXTRA)
-    parties = [{"agreement_id": a, "code": c, "articles": n}
-               for a, c, n in _codes(session, "parties")]
-    sectors = [{"agreement_id": a, "sector": s, "articles": n} for a, s, n in
-               _codes(session, "sectors", lower=True)]
-    stored = {r.id: r for r in session.execute(
-        select(Agreement.id, Agreement.type, Agreement.count)
-        .where(Agreement.id.in_(agreement_ids)))}
-    for row in derived.values():
-        row["summit_ref"] = row.pop("_summit_ref")
-        for field in ("type", "count"):  # never voted empty: keep what the row has
-            if row[field] is None:
-                row[field] = getattr(stored[row["id"]], field)
-    _replace(session, Agreement, agreement_ids, derived,
-             (Claim, claims), (AgreementParty, parties), (AgreementSector, sectors))
-
-
-def _replace(session: Session, model: Any, ids: Sequence[int], derived: dict[int, dict[str, Any]],
-             *children: tuple[Any, list[dict[str, Any]]]) -> None:
-    """Write the derived rows and their children (a statement each); delete unmentioned rows."""
-    owner = model.__table__.c.id
-    for table, _ in children:
-        column = table.__table__.c["summit_id" if model is Summit else "agreement_id"]
-        session.execute(delete(table).where(column.in_(ids)))
-    gone = [i for i in ids if i not in derived]
-    if gone:
-        session.execute(delete(model).where(owner.in_(gone)))
-    if derived:
-        session.execute(update(model), list(derived.values()))
-    for table, values in children:
-        if values:  # Core, not ORM, inserts: rows with None values stay in one batch
-            session.execute(insert(table.__table__), values)
+def _write(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:  # one executemany, by primary key
+        session.execute(update(model), rows)

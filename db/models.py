@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.types import bigint_pk, created_at, text_list, timestamptz, updated_at
@@ -219,6 +219,9 @@ class Summit(Base):
     leaders: Mapped[text_list]
     """Leaders among ``summit_people`` as "Name (Role, CC)", most reported first: kept by a
     trigger (migration 0007), never set."""
+    tallied: Mapped[bool] = mapped_column(server_default=sql("true"))
+    """False for a row merged before its votes were kept (migration 0008): the next merge
+    touching it recounts it from its mentions."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
@@ -248,6 +251,9 @@ class Agreement(Base):
     sectors: Mapped[text_list]
     """Sectors of ``agreement_sectors``, most reported first: kept by a trigger (migration
     0007), never set."""
+    tallied: Mapped[bool] = mapped_column(server_default=sql("true"))
+    """False for a row merged before its votes were kept (migration 0008): the next merge
+    touching it recounts it from its mentions."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
@@ -291,8 +297,11 @@ class Claim(Base):
 
     __tablename__ = "claims"
     __table_args__ = (
-        Index("ix_claims_summit_id", "summit_id"),
-        Index("ix_claims_agreement_id", "agreement_id"),
+        # One claim per row, field and value, so a batch's votes are added by upsert.
+        Index("uq_claims_summit_id_field_value", "summit_id", "field", sql("md5(value)"),
+              unique=True, postgresql_where=sql("summit_id IS NOT NULL")),
+        Index("uq_claims_agreement_id_field_value", "agreement_id", "field", sql("md5(value)"),
+              unique=True, postgresql_where=sql("agreement_id IS NOT NULL")),
     )
 
     id: Mapped[bigint_pk]
@@ -305,6 +314,10 @@ class Claim(Base):
     articles: Mapped[int]
     chosen: Mapped[bool]
     """True for the value stored on the merged row (the best supported one)."""
+    first_reported: Mapped[timestamptz | None]
+    last_reported: Mapped[timestamptz | None]
+    first_article: Mapped[int | None] = mapped_column(BigInteger)
+    """The tie-breaks between values given by as many articles (``db.merge._winner``)."""
 
 
 class SummitParticipant(Base):
@@ -327,7 +340,10 @@ class SummitPerson(Base):
     name: Mapped[str] = mapped_column(Text, primary_key=True)
     kind: Mapped[str] = mapped_column(Text)  # "leader" or "official"
     role: Mapped[str | None] = mapped_column(Text)
+    role_from: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
+    """(article, group, rank) the role was taken from: the first one giving a role wins."""
     country: Mapped[str | None] = mapped_column(Text)
+    country_from: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
     articles: Mapped[int]
 
 

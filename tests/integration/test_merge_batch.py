@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from db import load, merge
@@ -69,6 +69,10 @@ def snapshot(session: Session) -> dict[str, Any]:
                              for c in columns))
         return sorted(out, key=repr)
 
+    def source(ranks: list[int] | None) -> tuple[Any, ...] | None:
+        """(article, group, rank) a person's role or country came from, the article by URL."""
+        return (url[ranks[0]], *ranks[1:]) if ranks else None
+
     return {
         "summits": rows(Summit, "key", "name", "edition", "year", "start_date", "end_date",
                         "city", "country", "status", "articles", "first_reported",
@@ -76,11 +80,13 @@ def snapshot(session: Session) -> dict[str, Any]:
         "agreements": rows(Agreement, "key", "title", "type", "count", "status", "summit_id",
                            "summit_ref", "signed_on", "articles", summit_id=summit),
         "claims": rows(Claim, "summit_id", "agreement_id", "field", "value", "articles",
-                       "chosen", summit_id=summit, agreement_id=agreement),
+                       "chosen", "first_reported", "last_reported", "first_article",
+                       summit_id=summit, agreement_id=agreement, first_article=url),
         "participants": rows(SummitParticipant, "summit_id", "code", "articles",
                              summit_id=summit),
-        "people": rows(SummitPerson, "summit_id", "name", "kind", "role", "country", "articles",
-                       summit_id=summit),
+        "people": sorted(((summit[p.summit_id], p.name, p.kind, p.role, source(p.role_from),
+                           p.country, source(p.country_from), p.articles)
+                          for p in session.scalars(select(SummitPerson))), key=repr),
         "parties": rows(AgreementParty, "agreement_id", "code", "articles",
                         agreement_id=agreement),
         "sectors": rows(AgreementSector, "agreement_id", "sector", "articles",
@@ -141,3 +147,24 @@ def test_a_record_the_database_refuses_costs_only_its_article(session: Session) 
     assert set(session.scalars(select(Mention.article_id))) == {good, other}
     states = dict(session.execute(select(Article.id, Article.extractor_version)).all())
     assert states[good] and states[other] and states[bad] is None
+
+
+def test_rows_merged_before_tallies_were_kept_are_recounted_when_next_touched(
+        engine: Engine) -> None:
+    """Rows from before migration 0008 (``tallied`` false, claims without their tie-breaks)
+    come out as if every article had been merged with tallies kept."""
+    def in_two_halves(session: Session, items: list[tuple[int, Extraction]]) -> None:
+        half = len(items) // 2  # the fixtures' first reports, then their second ones
+        merge.replace_many(session, items[:half])
+        session.execute(text("UPDATE summits SET tallied = false"))
+        session.execute(text("UPDATE agreements SET tallied = false"))
+        session.execute(text("UPDATE claims SET first_reported = NULL, last_reported = NULL, "
+                             "first_article = NULL, articles = 99"))
+        session.execute(text("UPDATE summit_people SET role_from = NULL, country_from = NULL"))
+        merge.replace_many(session, items[half:])
+
+    whole, _ = merged(engine, merge.replace_many)
+    halves, _ = merged(engine, in_two_halves)
+    assert whole["claims"], "the fixtures give claims"
+    for table in whole:
+        assert halves[table] == whole[table], table
