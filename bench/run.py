@@ -296,6 +296,7 @@ class Sample:
     peak_at: float = 0.0  # seconds into the run when the sum peaked
     peak_pg_rss: int = 0
     cpu: dict[int, float] = field(default_factory=dict)
+    pg_cpu: dict[int, float] = field(default_factory=dict)
     samples: int = 0
 
 
@@ -326,11 +327,28 @@ def sample_tree(pid: int, database: str, stop: threading.Event, out: Sample) -> 
                 if proc.info["name"] == "postgres" and database in " ".join(
                         proc.info["cmdline"] or ()):
                     pg += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    out.pg_cpu[proc.pid] = times.user + times.system
         if rss > out.peak_rss:
             out.peak_rss, out.peak_at = rss, time.perf_counter() - started
         out.peak_pg_rss = max(out.peak_pg_rss, pg)
         out.samples += 1
         stop.wait(0.2)
+
+
+def tree_cpu(proc: psutil.Process) -> float:
+    """CPU seconds of a process and its living children."""
+    total = 0.0
+    for p in (proc, *proc.children(recursive=True)):
+        with suppress(psutil.NoSuchProcess):
+            total += sum(p.cpu_times()[:2])
+    return total
+
+
+def busy(before: Any, after: Any) -> float:
+    """Core-seconds the whole machine spent outside idle and I/O wait between two samples."""
+    return sum(after) - sum(before) - (after.idle - before.idle) - (
+        getattr(after, "iowait", 0.0) - getattr(before, "iowait", 0.0))
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -425,7 +443,7 @@ def main() -> int:
                 api, prefect_start, prefect_proc = stack.enter_context(prefect_server(home, dbs.prefect_url))
             print(f"prefect server: {api} up in {prefect_start:.1f} s "
                   f"({'PostgreSQL' if dbs.prefect_url else 'SQLite'}; not counted)", flush=True)
-            stack.enter_context(site_servers(work / "site", port))
+            site_proc = psutil.Process(stack.enter_context(site_servers(work / "site", port)).pid)
             env = accords_env(dbs.accords_url, api, home, args.env)
             started = time.perf_counter()
             subprocess.run([str(VENV_BIN / "accords"), "db", "upgrade"], env=env, check=True,
@@ -434,6 +452,7 @@ def main() -> int:
                   f"(not counted)", flush=True)
             before = db_state(dbs.accords_url, tag)
             prefect_cpu0 = sum(prefect_proc.cpu_times()[:2]) if prefect_proc else 0.0
+            site_cpu0, machine0 = tree_cpu(site_proc), psutil.cpu_times()
 
             out = (work / "ingest.out").open("w")
             err = (work / "ingest.err").open("w")
@@ -452,6 +471,7 @@ def main() -> int:
             out.close()
             err.close()
             prefect_cpu = (sum(prefect_proc.cpu_times()[:2]) - prefect_cpu0) if prefect_proc else 0.0
+            site_cpu, machine = tree_cpu(site_proc) - site_cpu0, busy(machine0, psutil.cpu_times())
             if code != 0:
                 sys.stderr.write((work / "ingest.err").read_text()[-5000:])
                 raise SystemExit(f"accords ingest failed with exit code {code}; its output is "
@@ -478,6 +498,7 @@ def main() -> int:
     rate = done / wall
     flow_rate = done / float(flow_seconds) if flow_seconds else 0.0
     cpu = sum(sample.cpu.values())
+    pg_cpu = sum(sample.pg_cpu.values())
     main_cpu = sample.cpu.get(proc.pid, 0.0)
     cpu_ratio = limit_cpu_ms / (1000 * cpu / max(1, done))
     ratio = rate / limit_rate
@@ -504,7 +525,13 @@ def main() -> int:
           f"{sample.peak_main_rss / 2**20:.0f} MB; {sample.samples} samples)")),
         ("peak RSS, PostgreSQL backends (incl. shared buffers)",
          f"{sample.peak_pg_rss / 2**20:.0f} MB"),
+        ("CPU of the PostgreSQL backends of the run",
+         f"{pg_cpu:.1f} s = {1000 * pg_cpu / max(1, done):.1f} ms/article"),
+        ("CPU of the site server", f"{site_cpu:.1f} s = {1000 * site_cpu / max(1, done):.1f} ms/article"),
         ("Prefect server CPU during the run", f"{prefect_cpu:.1f} s"),
+        ("machine CPU busy during the run",
+         (f"{machine:.1f} of {wall * psutil.cpu_count():.1f} core-seconds "
+          f"({machine - cpu - pg_cpu - site_cpu - prefect_cpu:.1f} s by other processes)")),
         ("Prefect server start (not counted)", f"{prefect_start:.1f} s"),
         ("Prefect task runs",
          f"{sum(runs.values())}: " + ", ".join(f"{k} {v}" for k, v in sorted(runs.items()))),

@@ -135,17 +135,14 @@ def insert_entries(session: Session, feed_id: int, entries: Sequence[Mapping[str
     if not entries:
         return 0
     rows = [{**e, "feed_id": feed_id, "state": ArticleState.PENDING} for e in entries]
-    new = 0
-    # Chunks: PostgreSQL takes at most 65,535 bind parameters per statement (~9 per row).
-    for i in range(0, len(rows), _ENTRY_CHUNK):
-        # No conflict target: a clash on the canonical URL or on (feed, GUID) both mean "seen".
-        stmt = (insert(Article).values(rows[i : i + _ENTRY_CHUNK]).on_conflict_do_nothing()
-                .returning(Article.id))
-        new += len(session.execute(stmt).all())
-    return new
+    # An executemany: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues") from
+    # one cached compilation, where .values(rows) would compile every row anew.
+    return len(session.execute(_INSERT_ENTRIES, rows).all())
 
 
-_ENTRY_CHUNK = 5000
+# No conflict target: a clash on the canonical URL or on (feed, GUID) both mean "seen".
+_INSERT_ENTRIES = (insert(cast(Table, Article.__table__)).on_conflict_do_nothing()
+                   .returning(Article.__table__.c.id))
 
 
 def articles_to_fetch(session: Session, *, max_attempts: int, limit: int | None = None) -> list[int]:
@@ -210,9 +207,6 @@ class FetchedPage:
     fetched_at: datetime
 
 
-# Rows per multi-row INSERT: 6 parameters a row stays far below PostgreSQL's 65535.
-_ROWS_PER_INSERT = 1000
-
 # Core statements on the table: executemany() of them is one pipelined round trip (the
 # ORM would turn a list of parameters into its own bulk update by primary key).
 _ARTICLES = cast(Table, Article.__table__)
@@ -226,12 +220,19 @@ _MARK_FETCHED = (
             attempts=_ARTICLES.c.attempts + 1)
 )
 
+_UPSERT_HTML = insert(cast(Table, ArticleHtml.__table__))
+_UPSERT_HTML = _UPSERT_HTML.on_conflict_do_update(
+    index_elements=["article_id"],
+    set_={c: _UPSERT_HTML.excluded[c]
+          for c in ("compressed", "charset", "size", "sha256", "fetched_at")},
+)
+
 
 def store_pages(session: Session, pages: Sequence[FetchedPage]) -> None:
     """Keep a batch of pages compressed and mark their articles fetched.
 
-    One multi-row ``INSERT ... ON CONFLICT`` for the HTML and one ``executemany``
-    (pipelined by psycopg: one round trip) for the articles, whatever the batch size.
+    An ``INSERT ... ON CONFLICT`` executemany for the HTML (sent as multi-row
+    statements) and one for the articles (pipelined by psycopg: one round trip).
     """
     if not pages:
         return
@@ -241,15 +242,7 @@ def store_pages(session: Session, pages: Sequence[FetchedPage]) -> None:
          "sha256": hashlib.sha256(p.content).hexdigest(), "fetched_at": p.fetched_at}
         for p in pages
     ]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        stmt = insert(ArticleHtml).values(rows[start : start + _ROWS_PER_INSERT])
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[ArticleHtml.article_id],
-                set_={c: stmt.excluded[c]
-                      for c in ("compressed", "charset", "size", "sha256", "fetched_at")},
-            )
-        )
+    session.execute(_UPSERT_HTML, rows)
     session.execute(_MARK_FETCHED, [
         {"b_id": p.article_id, "b_final_url": p.final_url, "b_http_status": p.http_status,
          "b_content_type": p.content_type, "b_fetched_at": p.fetched_at}
