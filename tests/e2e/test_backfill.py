@@ -5,26 +5,22 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from db.models import Article, ArticleState, Base
+from db.models import Article, ArticleState
 from flows.backfill import backfill
 from flows.ingest import ingest
 from flows.settings import get_settings
 from tests.e2e.news_server import article_page, serve_news
 from tests.e2e.test_ingest_flow import write_feeds
+from tests.rows import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
 
 JUNE = {"start": date(2025, 6, 1), "end": date(2025, 6, 30)}
-
-
-def counts(session: Session) -> dict[str, int]:
-    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables if t.name not in {"feed_polls", "pipeline_runs"}}
 
 
 def write_warc(path: Path, base: str) -> Path:
@@ -55,7 +51,7 @@ def test_backfill_sources(pipeline_env: str, tmp_path: Path,
         get_settings.cache_clear()
         ingest(feeds_file=str(feeds_file))
         with Session(engine) as session:
-            before = counts(session)
+            before = row_counts(session)
         requests = len(site.requests)
 
         # stored: everything again from the raw HTML, without a single request
@@ -63,14 +59,14 @@ def test_backfill_sources(pipeline_env: str, tmp_path: Path,
         assert stored["planned"]["stored"] == 5 and stored["total"]["cleaned"] == 5
         assert len(site.requests) == requests
         with Session(engine) as session:
-            assert counts(session) == before
+            assert row_counts(session) == before
 
         # dry runs count and write nothing
         warc = write_warc(tmp_path / "pages.warc.gz", site.base_url)
         dry = backfill(sources=["sitemap", "warc"], warc=[str(warc)], dry_run=True, **JUNE)
         assert dry["planned"] == {"sitemap": 1, "warc": 1}
         with Session(engine) as session:
-            assert counts(session) == before
+            assert row_counts(session) == before
 
         # sitemap: the June page only; warc: the in-range page on the feeds' host only
         full = backfill(sources=["sitemap", "warc"], warc=[str(warc)], **JUNE)
@@ -78,7 +74,7 @@ def test_backfill_sources(pipeline_env: str, tmp_path: Path,
         with Session(engine) as session:
             urls = set(session.scalars(select(Article.url).where(
                 Article.state == ArticleState.EXTRACTED)))
-            after = counts(session)
+            after = row_counts(session)
         assert f"{site.base_url}/a/6.html" in urls and f"{site.base_url}/w/in-range.html" in urls
         assert not any(u.endswith(("/a/7.html", "too-old.html", "other-host.html")) for u in urls)
         assert "/a/7.html" not in site.paths()
@@ -86,7 +82,7 @@ def test_backfill_sources(pipeline_env: str, tmp_path: Path,
         # the same backfill again changes nothing
         backfill(sources=["stored", "sitemap", "warc"], warc=[str(warc)], **JUNE)
         with Session(engine) as session:
-            assert counts(session) == after
+            assert row_counts(session) == after
     engine.dispose()
 
 

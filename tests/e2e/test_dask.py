@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from db.models import Base
 from tests.e2e.test_faults import (  # the slow local news site and its helpers
     SlowSite,
     assert_complete,
@@ -21,6 +20,7 @@ from tests.e2e.test_faults import (  # the slow local news site and its helpers
     slow_site,  # noqa: F401  (fixture)
     start_ingest,
 )
+from tests.rows import RUN_LOGS, row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
 
@@ -39,12 +39,10 @@ def executed(client: Client) -> dict[str, int]:
     return client.run(lambda dask_worker: dask_worker.state.executed_count)  # type: ignore[no-any-return]
 
 
-def row_counts(url: str) -> dict[str, int]:
+def counts_at(url: str) -> dict[str, int]:
     engine = create_engine(url)
     with Session(engine) as session:
-        counts = {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-                  for t in Base.metadata.sorted_tables
-                  if t.name not in {"feed_polls", "pipeline_runs", "host_schedule"}}
+        counts = row_counts(session, skip=RUN_LOGS | {"host_schedule"})
     engine.dispose()
     return counts
 
@@ -73,8 +71,8 @@ def test_ingest_on_a_dask_cluster_stores_everything_once_and_stays_polite(
     gaps = [b - a for a, b in pairwise(starts)]
     assert min(gaps) >= delay - 0.1, gaps
 
-    before = row_counts(fresh_database_url)
+    before = counts_at(fresh_database_url)
     again = start_ingest(feeds, env)
     _, stderr = again.communicate(timeout=300)
     assert again.returncode == 0, stderr[-3000:]
-    assert row_counts(fresh_database_url) == before
+    assert counts_at(fresh_database_url) == before

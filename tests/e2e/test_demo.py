@@ -6,21 +6,17 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from db.models import Agreement, AgreementParty, Base, Summit, SummitParticipant
+from db.models import Agreement, AgreementParty, Summit, SummitParticipant
 from flows.ingest import ingest
 from flows.sample_server import SAMPLE_SITE, serve_sample_site
+from tests.rows import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
 
 CENTRAL_ASIA_AND_CHINA = {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
-
-
-def counts(session: Session) -> dict[str, int]:
-    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables if t.name not in {"feed_polls", "pipeline_runs"}}
 
 
 def latest_artifact(key: str) -> str:
@@ -42,7 +38,7 @@ def test_sample_site_yields_the_astana_summit_and_its_agreements(
         result = ingest(feeds_file=str(feeds))
         assert result["total"]["failed"] == 0, result["feeds"]  # every record stored
         with Session(engine) as session:
-            first = counts(session)
+            first = row_counts(session)
             summit = session.scalars(select(Summit).where(
                 Summit.name == "China-Central Asia Summit", Summit.edition == 2)).one()
             assert (summit.city, summit.country, summit.articles) == ("Astana", "KZ", 2)
@@ -66,6 +62,6 @@ def test_sample_site_yields_the_astana_summit_and_its_agreements(
         assert float(latest_artifact("ingest-progress")) == 100.0
         ingest(feeds_file=str(feeds), force=True)
         with Session(engine) as session:
-            assert counts(session) == first
+            assert row_counts(session) == first
         assert "Nothing new in this run." in latest_artifact("ingest-new-records")
     engine.dispose()

@@ -45,6 +45,7 @@ from tests.e2e.hostile_server import (
     nested_page,
     serve_hostile,
 )
+from tests.rows import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
 
@@ -118,7 +119,6 @@ MAX_SECONDS = 300
 # More distinct links than one multi-row INSERT can bind (65,535 parameters, ~9 per row).
 DISTINCT_LINKS = 10_000
 
-LOG_TABLES = {"feed_polls", "pipeline_runs"}
 
 
 @pytest.fixture
@@ -153,11 +153,6 @@ def write_feeds(path: Path, site: HostileServer, feeds: dict[str, str]) -> Path:
         for name, route in feeds.items()
     ))
     return path
-
-
-def row_counts(session: Session) -> dict[str, int]:
-    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables if t.name not in LOG_TABLES}
 
 
 def peak_rss_mb() -> float:

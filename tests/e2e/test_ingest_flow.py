@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from db.models import Article, ArticleState, Base, Feed, FeedPoll
+from db.models import Article, ArticleState, Feed, FeedPoll
 from flows.ingest import ingest
 from tests.e2e.news_server import NewsServer, serve_news
+from tests.rows import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_server")]
 
 # Log tables gain a row per poll and per run by design; every other table must not change.
-LOG_TABLES = {"feed_polls", "pipeline_runs"}
 
 
 def write_feeds(path: Path, base: str) -> Path:
@@ -23,11 +23,6 @@ def write_feeds(path: Path, base: str) -> Path:
         for n in names
     ))
     return path
-
-
-def row_counts(session: Session) -> dict[str, int]:
-    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables if t.name not in LOG_TABLES}
 
 
 def test_ingest_end_to_end_twice(pipeline_env: str, tmp_path: Path) -> None:

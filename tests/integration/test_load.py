@@ -3,11 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import load
-from db.models import Article, ArticleHtml, ArticleState, Base, Feed
+from db.models import Article, ArticleHtml, ArticleState, Feed
+from tests.rows import row_counts
 
 pytestmark = pytest.mark.integration
 
@@ -19,11 +20,6 @@ FEEDS = [
 ]
 
 
-def counts(session: Session) -> dict[str, int]:
-    return {t.name: session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables}
-
-
 def entry(url: str, guid: str | None = None) -> dict[str, object]:
     return {"url": url, "canonical_url": url, "guid": guid, "title": "t", "feed_title": "t",
             "authors": [], "feed_published_at": None}
@@ -32,9 +28,9 @@ def entry(url: str, guid: str | None = None) -> dict[str, object]:
 def test_sync_feeds_is_idempotent_and_keeps_poll_state(session: Session) -> None:
     ids = load.sync_feeds(session, FEEDS)
     session.execute(Feed.__table__.update().values(etag='"e"', consecutive_failures=2))
-    before = counts(session)
+    before = row_counts(session, skip=())
     assert load.sync_feeds(session, FEEDS) == ids
-    assert counts(session) == before
+    assert row_counts(session, skip=()) == before
     assert session.scalar(select(Feed.etag).where(Feed.name == "a")) == '"e"'
 
 
@@ -54,9 +50,9 @@ def test_entries_dedupe_by_canonical_url_across_feeds_and_by_guid(session: Sessi
     # same URL from another feed; same GUID with a changed URL in the same feed
     assert load.insert_entries(session, ids["b"], [entry("https://n.example/1", "other")]) == 0
     assert load.insert_entries(session, ids["a"], [entry("https://n.example/2b", "g2")]) == 0
-    before = counts(session)
+    before = row_counts(session, skip=())
     assert load.insert_entries(session, ids["a"], [entry("https://n.example/1", "g1")]) == 0
-    assert counts(session) == before
+    assert row_counts(session, skip=()) == before
     assert before["articles"] == 2
 
 
