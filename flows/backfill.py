@@ -14,7 +14,7 @@ from flows.http import HttpConfig
 from flows.ingest import chunks
 from flows.resources import Database, http_config, open_database
 from flows.run_progress import progress_artifact
-from flows.runners import task_runner
+from flows.runners import result_of, task_runner
 from flows.settings import Settings, get_settings
 from flows.summary import merge_counts, per_feed_rows, records_markdown, summary_line, totals
 
@@ -81,22 +81,23 @@ def backfill(
     names = {i: n for n, i in ids_by_name.items()}
 
     with progress_artifact("backfill-progress", "Pages found, fetched and cleaned"):
-        futures: list[Any] = []
+        # Each task with how far it takes the progress stages (see result_of).
+        futures: list[tuple[Any, dict[str, int]]] = []
         planned: dict[str, int] = {}
         if "stored" in sources:
             ids = tasks.select_stored_articles(db, window[0], window[1], feed_ids)
             planned["stored"] = len(ids)
             progress.report("clean", 0, len(ids))
             if not dry_run:
-                futures += [tasks.reclean_articles.submit(db, batch, settings.clean_workers)
-                            for batch in chunks(ids, settings.batch_size)]
+                futures += [(tasks.reclean_articles.submit(db, batch, settings.clean_workers),
+                             {"clean": len(batch)}) for batch in chunks(ids, settings.batch_size)]
         if "sitemap" in sources:
             # One discovery per site: feeds of one site share its sitemaps.
             sites = {_site(s.url): ids_by_name[s.name] for s in reversed(chosen)}
             found = tasks.discover_sitemap_pages.map(unmapped(db), unmapped(http),
                                                      list(sites.values()), unmapped(start),
                                                      unmapped(end), unmapped(dry_run))
-            futures += found
+            futures += [(f, {}) for f in found]
             planned["sitemap"] = sum(_new(f.result()[0]) for f in found)
             futures += _fetch_and_clean(db, http, [i for f in found for i in f.result()[1]],
                                         settings)
@@ -104,12 +105,13 @@ def backfill(
             hosts = tasks.feed_hosts(db, feed_ids)
             loaded = [tasks.load_warc.submit(db, http, source, start, end, hosts, dry_run)
                       for source in warc]
-            futures += loaded
+            futures += [(f, {}) for f in loaded]
             planned["warc"] = sum(_new(f.result()[0]) for f in loaded)
-            futures += [tasks.clean_articles.submit(db, batch, settings.clean_workers)
+            futures += [(tasks.clean_articles.submit(db, batch, settings.clean_workers),
+                         {"clean": len(batch)})
                         for batch in chunks([i for f in loaded for i in f.result()[1]],
                                             settings.batch_size)]
-        counts = merge_counts(_counts(f.result()) for f in futures)
+        counts = merge_counts(_counts(result_of(f, **advance)) for f, advance in futures)
     rows = per_feed_rows(counts, names)
     total = totals(rows)
     result = {"dry_run": dry_run, "planned": planned, "feeds": rows, "total": total}
@@ -125,13 +127,13 @@ def backfill(
 
 
 def _fetch_and_clean(db: Database, http: HttpConfig, ids: list[int],
-                     settings: Settings) -> list[Any]:
-    out: list[Any] = []
+                     settings: Settings) -> list[tuple[Any, dict[str, int]]]:
+    out: list[tuple[Any, dict[str, int]]] = []
     for batch in chunks(ids, settings.batch_size):
         fetched = tasks.fetch_articles.submit(db, http, batch, settings.fetch_workers)
         cleaned = tasks.clean_articles.submit(db, batch, settings.clean_workers,
                                               wait_for=[fetched])  # type: ignore[call-overload]
-        out += [fetched, cleaned]
+        out += [(fetched, {"fetch": len(batch)}), (cleaned, {"clean": len(batch)})]
     return out
 
 

@@ -16,7 +16,7 @@ from flows.feedlist import FeedSpec, read_feed_list
 from flows.http import HttpConfig
 from flows.resources import Database, clean_pool, http_config, open_database
 from flows.run_progress import progress_artifact
-from flows.runners import task_runner, uses_dask
+from flows.runners import result_of, task_runner, uses_dask
 from flows.settings import get_settings
 from flows.summary import (
     merge_counts,
@@ -82,9 +82,8 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     polled = tasks.poll_feed.map(unmapped(db), unmapped(http), due, unmapped(flow_run.id),
                                  unmapped(settings.max_feed_failures))
 
-    remote = uses_dask(settings)
     # Results first: a failed poll (the database gone) fails the run with its own error.
-    done = [finished(f, remote, feeds=1) for f in polled]
+    done = [result_of(f, feeds=1) for f in polled]
     to_fetch, half_done = tasks.select_articles(db, MAX_FETCH_ATTEMPTS)
     progress.report("fetch", 0, len(to_fetch))
     progress.report("clean", 0, len(to_fetch) + len(half_done))
@@ -97,15 +96,15 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
                           {"clean": len(batch)}))
         if len(in_flight) >= settings.batches_in_flight:
             future, advance = in_flight.popleft()
-            done.append(finished(future, remote, **advance))
+            done.append(result_of(future, **advance))
     for batch in chunks(to_fetch, settings.batch_size):
         in_flight.append((tasks.ingest_articles.submit(db, http, batch, settings.fetch_workers,
                                                        settings.clean_workers),
                           {"fetch": len(batch), "clean": len(batch)}))
         if len(in_flight) >= settings.batches_in_flight:
             future, advance = in_flight.popleft()
-            done.append(finished(future, remote, **advance))
-    done += [finished(future, remote, **advance) for future, advance in in_flight]
+            done.append(result_of(future, **advance))
+    done += [result_of(future, **advance) for future, advance in in_flight]
     # Articles a crashed run left cleaned but not extracted.
     leftovers = tasks.select_articles_to_extract(db, None, False, False)
     extracted = [tasks.extract_articles.submit(db, batch)
@@ -115,16 +114,6 @@ def _ingest(db: Database, http: HttpConfig, specs: list[FeedSpec], force: bool) 
     rows = per_feed_rows(counts, names)
     total = totals(rows)
     return {"feeds": rows, "total": total, "polled": len(due), "seconds": stage_seconds(counts)}
-
-
-def finished(future: PrefectFuture[stages.Counts], remote: bool, **advance: int) -> stages.Counts:
-    """A task's counts. On Dask its progress events stayed in the worker's process: the
-    bars and the progress artifact advance here instead, a task at a time."""
-    counts = future.result()
-    if remote:
-        for stage, n in advance.items():
-            progress.report(stage, n)
-    return counts
 
 
 def feed_specs(feeds_file: Path, feed_urls: list[str] | None) -> list[FeedSpec]:

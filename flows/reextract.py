@@ -9,7 +9,7 @@ from prefect.artifacts import create_table_artifact
 from flows import progress, tasks
 from flows.ingest import chunks
 from flows.resources import open_database
-from flows.runners import task_runner
+from flows.runners import result_of, task_runner
 from flows.settings import get_settings
 from flows.summary import merge_counts, totals_of
 
@@ -29,9 +29,10 @@ def reextract(since: date | None = None, everything: bool = False) -> dict[str, 
     start = datetime.combine(since, time.min, tzinfo=UTC) if since else None
     ids = tasks.select_articles_to_extract(db, start, everything, True)
     progress.report("extract", 0, len(ids))
-    futures = [tasks.extract_articles.submit(db, batch)
-               for batch in chunks(ids, settings.batch_size)]
-    total = totals_of(merge_counts(f.result() for f in futures))
+    batches = chunks(ids, settings.batch_size)
+    futures = [tasks.extract_articles.submit(db, batch) for batch in batches]
+    total = totals_of(merge_counts(result_of(f, extract=len(batch))
+                                   for f, batch in zip(futures, batches, strict=True)))
     logger.info("re-extracted %d articles: %s", len(ids), total)
     create_table_artifact(key="reextract-summary", table=[{"articles": len(ids), **total}],
                           description=f"{len(ids)} articles re-extracted")

@@ -19,11 +19,15 @@ PostgreSQL (``flows.shared_limiter``), and merges are serialised by the database
 from __future__ import annotations
 
 import multiprocessing
-from typing import Any
+from typing import Any, TypeVar
 
+from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows import progress
 from flows.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 
 def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
@@ -54,3 +58,14 @@ def uses_dask(settings: Settings | None = None) -> bool:
 def can_start_processes() -> bool:
     """False inside a daemon process (a Dask worker), which may not have children."""
     return not multiprocessing.current_process().daemon
+
+
+def result_of(future: PrefectFuture[T], **advance: int) -> T:
+    """A task's result. On Dask the task's progress events stayed in the worker's
+    process: the bars and the progress artifact advance here instead (``advance``: per
+    stage, how far the task took it), a task at a time."""
+    result = future.result()
+    if uses_dask():
+        for stage, n in advance.items():
+            progress.report(stage, n)
+    return result

@@ -4,6 +4,8 @@ The run goes through the real command line, pointed at a ``LocalCluster`` this
 test starts, so the test can ask the cluster's workers afterwards what they ran.
 """
 
+import re
+import subprocess
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -14,6 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from tests.e2e.test_faults import (  # the slow local news site and its helpers
+    ACCORDS,
     SlowSite,
     assert_complete,
     cli_env,
@@ -59,6 +62,8 @@ def test_ingest_on_a_dask_cluster_stores_everything_once_and_stays_polite(
     run = start_ingest(feeds, env)
     _, stderr = run.communicate(timeout=300)
     assert run.returncode == 0, stderr[-3000:]
+    # the bars advanced from the tasks' results: their events stayed on the workers
+    assert re.search(r"clean\b.*\b10/10\b", stderr), stderr[-3000:]
 
     engine = create_engine(fresh_database_url)
     assert_complete(engine)
@@ -75,4 +80,10 @@ def test_ingest_on_a_dask_cluster_stores_everything_once_and_stays_polite(
     again = start_ingest(feeds, env)
     _, stderr = again.communicate(timeout=300)
     assert again.returncode == 0, stderr[-3000:]
+    assert counts_at(fresh_database_url) == before
+
+    reextract = subprocess.run([*ACCORDS, "reextract", "--all"], env=env, text=True,
+                               capture_output=True, timeout=300, check=False)
+    assert reextract.returncode == 0, reextract.stderr[-3000:]
+    assert re.search(r"extract\b.*\b10/10\b", reextract.stderr), reextract.stderr[-3000:]
     assert counts_at(fresh_database_url) == before
