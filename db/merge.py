@@ -499,12 +499,16 @@ def _gather(session: Session, owner: str, recount: Sequence[int], add: Sequence[
         CREATE TEMPORARY TABLE derive_m ON COMMIT DROP AS
         SELECT DISTINCT ON (mn.{owner}, mn.article_id)
                mn.{owner} AS owner, mn.article_id, mn.record,
-               coalesce(a.published_at, a.feed_published_at, a.created_at) AS reported
+               -- a look-up per mention: a join let the planner scan every article
+               (SELECT coalesce(a.published_at, a.feed_published_at, a.created_at)
+                FROM articles a WHERE a.id = mn.article_id) AS reported
         FROM (SELECT * FROM mentions WHERE {owner} = ANY(:recount)
               UNION ALL
-              SELECT * FROM mentions WHERE article_id = ANY(:articles) AND {owner} = ANY(:add)
-             ) AS mn
-        JOIN articles a ON a.id = mn.article_id
+              -- By article only (OFFSET 0 keeps the filter out): the index on the row
+              -- would read every mention of a much reported summit.
+              SELECT * FROM (SELECT * FROM mentions WHERE article_id = ANY(:articles)
+                             OFFSET 0) AS b
+              WHERE b.{owner} = ANY(:add)) AS mn
         ORDER BY mn.{owner}, mn.article_id, mn.ordinal"""),
         {"recount": list(recount), "add": list(add), "articles": list(articles)})
 
