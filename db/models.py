@@ -220,7 +220,7 @@ class Summit(Base):
     """Leaders among ``summit_people`` as "Name (Role, CC)", most reported first: kept by a
     trigger (migration 0007), never set."""
     tallied: Mapped[bool] = mapped_column(server_default=sql("true"))
-    """False for a row merged before its votes were kept (migration 0008): the next merge
+    """False for a row merged before its votes were kept (migration 0010): the next merge
     touching it recounts it from its mentions."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
@@ -252,7 +252,7 @@ class Agreement(Base):
     """Sectors of ``agreement_sectors``, most reported first: kept by a trigger (migration
     0007), never set."""
     tallied: Mapped[bool] = mapped_column(server_default=sql("true"))
-    """False for a row merged before its votes were kept (migration 0008): the next merge
+    """False for a row merged before its votes were kept (migration 0010): the next merge
     touching it recounts it from its mentions."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

@@ -151,7 +151,7 @@ def test_a_record_the_database_refuses_costs_only_its_article(session: Session) 
 
 def test_rows_merged_before_tallies_were_kept_are_recounted_when_next_touched(
         engine: Engine) -> None:
-    """Rows from before migration 0008 (``tallied`` false, claims without their tie-breaks)
+    """Rows from before migration 0010 (``tallied`` false, claims without their tie-breaks)
     come out as if every article had been merged with tallies kept."""
     def in_two_halves(session: Session, items: list[tuple[int, Extraction]]) -> None:
         half = len(items) // 2  # the fixtures' first reports, then their second ones

@@ -15,8 +15,8 @@ distinct values; what the winners need is stored beside the counts:
 - ``summits.tallied`` / ``agreements.tallied``: false for rows merged before this
   migration; the next merge that touches such a row recounts it from its mentions.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-28
 """
 
@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
