@@ -248,6 +248,9 @@ class Agreement(Base):
     sectors: Mapped[text_list]
     """Sectors of ``agreement_sectors``, most reported first: kept by a trigger (migration
     0007), never set."""
+    json_prefix: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
+    """Its ``reporting.agreements`` row as JSON up to ``first_reported``, for exports: kept
+    by triggers (migration 0008), never set; deferred, as only exports read it."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

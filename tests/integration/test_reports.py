@@ -24,7 +24,7 @@ from db.reports import (
 from db.roles import grant_reader
 from extractors.records import Agreement, Extraction, Span, Summit
 from flows.output import to_csv, to_json
-from tests.integration.test_report_lists import assert_views_as_before
+from tests.integration.test_report_lists import assert_exports_as_views, assert_views_as_before
 
 pytestmark = pytest.mark.integration
 
@@ -116,6 +116,7 @@ def test_views_give_the_rows_their_former_definitions_gave(filled: Session) -> N
     assert [(r["parties"], r["sectors"]) for r in tianjin] == [
         (["CN", "KZ", "RU"], ["security", "transit"])]
     assert_views_as_before(filled)
+    assert_exports_as_views(filled)
 
 
 def test_country_activity_counts_summits_and_documents(filled: Session) -> None:
@@ -205,3 +206,19 @@ def test_exports_apply_filters(filled: Session) -> None:
     exported = json.loads(export_report(filled, "summits", Filters(country="uz"), "json"))
     assert [s["series"] for s in exported] == ["China-Central Asia Summit"]
     assert export_report(filled, "summits", Filters(country="ZZ"), "json") == "[]"
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(type="declaration"),
+    Filters(country="uz"),
+    Filters(series="central asia"),  # ILIKE '%' || :series || '%', through the driver
+    Filters(since=date(2025, 7, 1)),
+    Filters(until=date(2025, 7, 1)),
+    Filters(limit=1),
+    Filters(type="treaty"),
+])
+def test_agreement_json_exports_apply_filters_and_limits(filled: Session,
+                                                         filters: Filters) -> None:
+    """Agreements are exported from their kept JSON (0008): the same rows as the report."""
+    exported = json.loads(export_report(filled, "agreements", filters, "json"))
+    assert exported == json.loads(to_json(run_report(filled, "agreements", filters)))
