@@ -198,6 +198,10 @@ class Summit(Base):
     """
 
     __tablename__ = "summits"
+    __table_args__ = (
+        # reporting.country_activity reads these with an index-only scan (migration 0009).
+        Index("ix_summits_id_activity", "id", postgresql_include=["start_date", "first_reported"]),
+    )
     id: Mapped[bigint_pk]
     key: Mapped[str] = mapped_column(Text, unique=True)
     """Identity given at creation (``series#edition`` or ``series@year``); never changes."""
@@ -227,6 +231,11 @@ class Agreement(Base):
     """One real-world agreement (or counted bundle), merged across articles."""
 
     __tablename__ = "agreements"
+    __table_args__ = (
+        # reporting.country_activity reads these with an index-only scan (migration 0009).
+        Index("ix_agreements_id_activity", "id",
+              postgresql_include=["count", "signed_on", "first_reported"]),
+    )
 
     id: Mapped[bigint_pk]
     key: Mapped[str] = mapped_column(Text, unique=True)

@@ -24,7 +24,11 @@ from db.reports import (
 from db.roles import grant_reader
 from extractors.records import Agreement, Extraction, Span, Summit
 from flows.output import to_csv, to_json
-from tests.integration.test_report_lists import assert_exports_as_views, assert_views_as_before
+from tests.integration.test_report_lists import (
+    add_records,
+    assert_exports_as_views,
+    assert_views_as_before,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -222,3 +226,23 @@ def test_agreement_json_exports_apply_filters_and_limits(filled: Session,
     """Agreements are exported from their kept JSON (0008): the same rows as the report."""
     exported = json.loads(export_report(filled, "agreements", filters, "json"))
     assert exported == json.loads(to_json(run_report(filled, "agreements", filters)))
+
+
+def test_country_activity_can_read_records_from_their_covering_indexes(
+    fresh_database_url: str,
+) -> None:
+    """The indexes of 0009 hold every column the view reads from summits and agreements:
+    once vacuumed, and without sequential or bitmap scans, it reads both index-only."""
+    engine = create_engine(fresh_database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            add_records(conn)
+            conn.execute(text("VACUUM ANALYZE summits, agreements"))
+            conn.execute(text("SET enable_seqscan = off"))
+            conn.execute(text("SET enable_bitmapscan = off"))
+            plan = "\n".join(conn.execute(text(
+                "EXPLAIN SELECT * FROM reporting.country_activity")).scalars())
+    finally:
+        engine.dispose()
+    assert "Index Only Scan using ix_summits_id_activity" in plan
+    assert "Index Only Scan using ix_agreements_id_activity" in plan
