@@ -924,7 +924,8 @@ def main() -> int:
         generate(engine, args.articles, args.summits, n_agreements)
 
         print(f"\n{args.repeat} runs per query after one warm-up; query ms = session + "
-              "run_report/search_articles (SQL, fetch, row dicts); fmt ms = to_json/to_csv; "
+              "export_report (SQL, fetch, the text) or search_articles (SQL, fetch, row "
+              "dicts); fmt ms = to_json of search rows (exports are text already); "
               "server ms = EXPLAIN ANALYZE execution time")
         load_before = os.getloadavg()[0]
         results = run_queries(engine, args.repeat)
