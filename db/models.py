@@ -198,6 +198,10 @@ class Summit(Base):
     """
 
     __tablename__ = "summits"
+    __table_args__ = (
+        # reporting.country_activity reads these with an index-only scan (migration 0009).
+        Index("ix_summits_id_activity", "id", postgresql_include=["start_date", "first_reported"]),
+    )
     id: Mapped[bigint_pk]
     key: Mapped[str] = mapped_column(Text, unique=True)
     """Identity given at creation (``series#edition`` or ``series@year``); never changes."""
@@ -230,6 +234,11 @@ class Agreement(Base):
     """One real-world agreement (or counted bundle), merged across articles."""
 
     __tablename__ = "agreements"
+    __table_args__ = (
+        # reporting.country_activity reads these with an index-only scan (migration 0009).
+        Index("ix_agreements_id_activity", "id",
+              postgresql_include=["count", "signed_on", "first_reported"]),
+    )
 
     id: Mapped[bigint_pk]
     key: Mapped[str] = mapped_column(Text, unique=True)
@@ -254,6 +263,9 @@ class Agreement(Base):
     tallied: Mapped[bool] = mapped_column(server_default=sql("true"))
     """False for a row merged before its votes were kept (migration 0010): the next merge
     touching it recounts it from its mentions."""
+    json_prefix: Mapped[str] = mapped_column(Text, server_default="", deferred=True)
+    """Its ``reporting.agreements`` row as JSON up to ``first_reported``, for exports: kept
+    by triggers (migration 0008), never set; deferred, as only exports read it."""
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

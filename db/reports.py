@@ -46,6 +46,9 @@ _SPECS: dict[str, dict[str, str]] = {
         "series": "summit ILIKE '%' || :series || '%'",
         "type": "type = :type",
         "order": "coalesce(signed_on, first_reported::date) DESC NULLS LAST, agreement_id",
+        # The view's rows, each with a "json" column: the row as JSON, mostly kept on the
+        # table (migration 0008), as formatting 30,000 rows on every export was the cost.
+        "json_rows": "reporting.agreement_exports",
     },
     "countries": {
         "from": "reporting.country_activity",
@@ -87,6 +90,13 @@ def export_report(session: Session, report: str, filters: Filters, fmt: str) -> 
         ValueError: ``fmt`` is neither ``json`` nor ``csv``.
     """
     _report_settings(session)
+    if fmt == "json" and "json_rows" in _SPECS[report]:
+        sql, params = _report_sql(report, filters, source=_SPECS[report]["json_rows"],
+                                  columns="json")
+        # Straight from the driver: SQLAlchemy's rows cost 25 ms more for 30,000 texts.
+        result = session.connection().exec_driver_sql(
+            *_driver_sql(session, text(sql).bindparams(**params)))
+        return _json_array([obj for (obj,) in result.cursor.fetchall()])
     if fmt == "json":
         # json_agg orders the rows itself; the rows are sorted first only to be limited.
         sql, params = _report_sql(report, filters, ordered=bool(filters.limit))
@@ -112,6 +122,11 @@ def export_report(session: Session, report: str, filters: Filters, fmt: str) -> 
         return b"".join(bytes(chunk) for chunk in copy).decode()
 
 
+def _json_array(objects: Sequence[str]) -> str:
+    """A JSON array of ``objects`` (JSON texts), one per line, as ``flows.output.to_json``."""
+    return "[\n" + ",\n".join(objects) + "\n]" if objects else "[]"
+
+
 def _driver_sql(session: Session, statement: TextClause) -> tuple[str, dict[str, Any]]:
     """``statement`` in the driver's own parameter style (COPY goes to psycopg directly)."""
     compiled = statement.compile(dialect=session.get_bind().dialect)
@@ -122,10 +137,11 @@ def _driver_sql(session: Session, statement: TextClause) -> tuple[str, dict[str,
 _ARRAY_OIDS = frozenset({1009, 1015})
 
 
-def _report_sql(report: str, filters: Filters, *,
-                ordered: bool = True) -> tuple[str, dict[str, Any]]:
+def _report_sql(report: str, filters: Filters, *, ordered: bool = True,
+                source: str | None = None, columns: str = "*") -> tuple[str, dict[str, Any]]:
     """The report's SELECT and its parameters; ``ordered=False`` leaves out the ORDER BY
-    (only without a limit)."""
+    (only without a limit); ``columns`` from ``source``, a view with the report view's
+    columns (and more), instead of all of the report view's."""
     spec = _SPECS[report]
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -143,7 +159,7 @@ def _report_sql(report: str, filters: Filters, *,
             raise UnsupportedFilterError(f"--{name} does not apply to {report}")
         where.append(spec[name])
         params[name] = value.upper() if name == "country" else value
-    sql = f"SELECT * FROM {spec['from']}"
+    sql = f"SELECT {columns} FROM {source or spec['from']}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     if ordered or filters.limit:

@@ -12,7 +12,12 @@ from db.migrate import alembic_config, check, upgrade
 from db.models import Base
 from db.session import ensure_database, make_engine
 from tests.conftest import _drop_database
-from tests.integration.test_report_lists import add_records, assert_views_as_before, run
+from tests.integration.test_report_lists import (
+    add_records,
+    assert_exports_as_views,
+    assert_views_as_before,
+    run,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -90,6 +95,39 @@ def test_0007_fills_the_lists_of_stored_records_and_downgrades_to_the_old_views(
     with empty_engine.connect() as conn:
         assert not run(conn, "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'keep_%'")
         for view, rows in at_0006.items():
+            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+    upgrade(empty_engine)
+    check(empty_engine)
+
+
+def test_0008_keeps_stored_agreements_as_json_and_downgrades_to_0007(
+    empty_engine: Engine,
+) -> None:
+    """Agreements stored before 0008 get their JSON; the downgrade removes the column, its
+    triggers, functions and view, and the views give the same rows throughout."""
+    upgrade(empty_engine, "0007")
+    with empty_engine.begin() as conn:
+        _, a1, a2, _ = add_records(conn)
+        run(conn, "INSERT INTO agreement_parties (agreement_id, code, articles) VALUES "
+                  "(:a1, 'UZ', 1), (:a1, 'CN', 2), (:a2, 'RU', 1)", a1=a1, a2=a2)
+        run(conn, "UPDATE agreements SET first_reported = now(), articles = 2 WHERE id = :a1",
+            a1=a1)
+    with empty_engine.connect() as conn:
+        at_0007 = {v: conn.execute(text(f"SELECT * FROM reporting.{v} ORDER BY 1")).all()
+                   for v in ("summits", "agreements", "country_activity")}
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert "" not in run(conn, "SELECT json_prefix FROM agreements")
+        assert_exports_as_views(conn)
+        for view, rows in at_0007.items():
+            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+    command.downgrade(alembic_config(empty_engine), "0007")
+    assert "json_prefix" not in {c["name"] for c in inspect(empty_engine).get_columns("agreements")}
+    with empty_engine.connect() as conn:
+        assert not run(conn, "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%json_prefix%'")
+        assert not run(conn, "SELECT proname FROM pg_proc WHERE proname LIKE '%json_prefix%'")
+        assert not run(conn, "SELECT 1 FROM pg_views WHERE viewname = 'agreement_exports'")
+        for view, rows in at_0007.items():
             assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
     upgrade(empty_engine)
     check(empty_engine)

@@ -42,6 +42,22 @@ def assert_views_as_before(conn: Session | Connection) -> None:
         assert now == before, view
 
 
+def assert_exports_as_views(conn: Session | Connection) -> None:
+    """``reporting.agreement_exports`` (0008): one row per agreement, the columns of
+    ``reporting.agreements`` and, as ``json``, ``row_to_json`` of its row."""
+    differing = conn.execute(text("""
+        SELECT count(*) FROM reporting.agreement_exports e
+        FULL JOIN reporting.agreements v USING (agreement_id)
+        WHERE e.json IS DISTINCT FROM row_to_json(v)::text
+           OR (e.title, e.type, e.count, e.status, e.parties, e.sectors, e.summit_id, e.summit,
+               e.signed_on, e.articles, e.first_reported, e.last_reported)
+              IS DISTINCT FROM
+              (v.title, v.type, v.count, v.status, v.parties, v.sectors, v.summit_id, v.summit,
+               v.signed_on, v.articles, v.first_reported, v.last_reported)
+    """)).scalar_one()
+    assert differing == 0
+
+
 def run(conn: Session | Connection, sql: str, **params: Any) -> list[Any]:
     result = conn.execute(text(sql), params)
     return list(result.scalars()) if result.returns_rows else []
@@ -107,6 +123,7 @@ def test_lists_follow_inserts_updates_deletes_and_truncates(session: Session) ->
     run(session, "UPDATE summit_people SET kind = 'leader' WHERE name = 'Wang Yi'")
     assert summit(session, s)[1][0] == "Wang Yi (Foreign Minister, CN)"
     assert_views_as_before(session)
+    assert_exports_as_views(session)
 
     run(session, "TRUNCATE summit_people, agreement_sectors")
     assert summit(session, s) == (["CN", "KZ", "RU"], [])
@@ -116,6 +133,7 @@ def test_lists_follow_inserts_updates_deletes_and_truncates(session: Session) ->
     run(session, "DELETE FROM summits WHERE id = :s", s=s)
     assert agreement(session, a2) == (["UZ"], [])
     assert_views_as_before(session)
+    assert_exports_as_views(session)
 
 
 def wait_until_blocked(conn: Connection, pid: int) -> None:
@@ -158,6 +176,7 @@ def test_concurrent_writers_of_one_record_both_reach_its_list(fresh_database_url
         with engine.connect() as conn:
             assert agreement(conn, a1)[0] == ["CN", "KZ"]
             assert_views_as_before(conn)
+            assert_exports_as_views(conn)
     finally:
         engine.dispose()
 

@@ -24,7 +24,11 @@ from db.reports import (
 from db.roles import grant_reader
 from extractors.records import Agreement, Extraction, Span, Summit
 from flows.output import to_csv, to_json
-from tests.integration.test_report_lists import assert_views_as_before
+from tests.integration.test_report_lists import (
+    add_records,
+    assert_exports_as_views,
+    assert_views_as_before,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -116,6 +120,7 @@ def test_views_give_the_rows_their_former_definitions_gave(filled: Session) -> N
     assert [(r["parties"], r["sectors"]) for r in tianjin] == [
         (["CN", "KZ", "RU"], ["security", "transit"])]
     assert_views_as_before(filled)
+    assert_exports_as_views(filled)
 
 
 def test_country_activity_counts_summits_and_documents(filled: Session) -> None:
@@ -205,3 +210,39 @@ def test_exports_apply_filters(filled: Session) -> None:
     exported = json.loads(export_report(filled, "summits", Filters(country="uz"), "json"))
     assert [s["series"] for s in exported] == ["China-Central Asia Summit"]
     assert export_report(filled, "summits", Filters(country="ZZ"), "json") == "[]"
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(type="declaration"),
+    Filters(country="uz"),
+    Filters(series="central asia"),  # ILIKE '%' || :series || '%', through the driver
+    Filters(since=date(2025, 7, 1)),
+    Filters(until=date(2025, 7, 1)),
+    Filters(limit=1),
+    Filters(type="treaty"),
+])
+def test_agreement_json_exports_apply_filters_and_limits(filled: Session,
+                                                         filters: Filters) -> None:
+    """Agreements are exported from their kept JSON (0008): the same rows as the report."""
+    exported = json.loads(export_report(filled, "agreements", filters, "json"))
+    assert exported == json.loads(to_json(run_report(filled, "agreements", filters)))
+
+
+def test_country_activity_can_read_records_from_their_covering_indexes(
+    fresh_database_url: str,
+) -> None:
+    """The indexes of 0009 hold every column the view reads from summits and agreements:
+    once vacuumed, and without sequential or bitmap scans, it reads both index-only."""
+    engine = create_engine(fresh_database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            add_records(conn)
+            conn.execute(text("VACUUM ANALYZE summits, agreements"))
+            conn.execute(text("SET enable_seqscan = off"))
+            conn.execute(text("SET enable_bitmapscan = off"))
+            plan = "\n".join(conn.execute(text(
+                "EXPLAIN SELECT * FROM reporting.country_activity")).scalars())
+    finally:
+        engine.dispose()
+    assert "Index Only Scan using ix_summits_id_activity" in plan
+    assert "Index Only Scan using ix_agreements_id_activity" in plan
