@@ -247,11 +247,14 @@ class DocMention:
     """For a list item, the sentence that introduces the list ("... also signed:")."""
     topic_break: int | None = None
     """Index in ``sectors`` where a second topic starts ("on X, as well as on Y and Z")."""
+    sector_only: bool = False
+    """A headline noun with no cue of its own: it only lends its modifier to a body record."""
 
 
 @dataclass(slots=True)
 class DocDraft:
     mentions: list[DocMention] = field(default_factory=list)
+    headline_sectors: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def head(self) -> DocMention:
@@ -755,6 +758,54 @@ _ADJ_TO_NOUN = {"economic": "economy", "scientific": "science", "cultural": "cul
                 "military": "military", "financial": "finance", "commercial": "commerce", "industrial": "industry"}
 
 
+# Title-case headline words that name what a document covers ("Turkey Sign Aid Agreement"); any other
+# capitalised word before the noun may be a verb or a name, so headlines only yield these.
+_HEADLINE_SECTOR_WORDS = _SECTOR_WORDS | frozenset(
+    ["debt", "chip", "chips", "microchip", "semiconductor", "missile", "missiles", "farm", "food", "fish",
+     "iron", "ore", "uranium", "coal", "copper", "timber", "coffee", "rice", "beef", "meat", "shipping", "rail",
+     "border", "peace", "ceasefire", "cease-fire", "gas", "power", "pipeline", "loan", "credit", "currency",
+     "tariff", "export", "import", "fishery", "air", "satellite", "ozone", "emissions"]
+)
+_RE_HEADLINE_VERB = re.compile(r"[a-z]+(?:ing|ed)")
+_HEADLINE_WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Za-z][\w-]*)\s+$")
+
+
+def _headline_sector(before: str) -> str | None:
+    """The modifier of a headline's document noun: lower-case as in the body ("sign oil deal"), or one
+    capitalised word from :data:`_HEADLINE_SECTOR_WORDS` ("Tied-Aid Pact")."""
+    m = _HEADLINE_WORD_BEFORE.search(before, max(0, len(before) - 40))
+    if m is None:
+        return None
+    word = m.group(1)
+    if word.islower():
+        sector = _modifier_sector(before)
+        if sector is None:
+            return None
+        # a headline drops its articles, so verbs run into the modifier ("leaders approve security
+        # programmes"): keep the last word, and words before it only if they name areas ("debt relief plan")
+        words = sector.split()
+        k = len(words) - 1
+        while k > 0 and words[k - 1] in _HEADLINE_SECTOR_WORDS:
+            k -= 1
+        words = words[k:]
+        # "seeking deal", "agreed deal"
+        return None if _RE_HEADLINE_VERB.fullmatch(words[0]) and words[0] not in _HEADLINE_SECTOR_WORDS \
+            else " ".join(words)
+    low = word.lower()
+    if word.isupper() and len(word) > 1 and "-" not in word:
+        return None  # an acronym: an organisation or a country
+    return low if low.split("-")[-1] in _HEADLINE_SECTOR_WORDS else None
+
+
+def _named_already(sector: str, sectors: list[tuple[str, int, int]]) -> bool:
+    """A word of ``sector`` begins a word of one already in ``sectors`` ("missile", "missile reductions")."""
+    have = {w for x in sectors for w in _RE_SECTOR_WORD.findall(x[0].lower())}
+    return any(h.startswith(w) for w in _RE_SECTOR_WORD.findall(sector.lower()) for h in have)
+
+
+_RE_SECTOR_WORD = re.compile(r"[a-z]{3,}")
+
+
 def _sector_noun(word: str) -> str:
     low = word.strip().lower()
     return _ADJ_TO_NOUN.get(low, low)
@@ -928,8 +979,14 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if tspan:
                 mention.title_span = (s.start + tspan[0], s.start + tspan[1])
             if not (has_event or title or counted):
+                sector = _headline_sector(before) if weak else None
+                if sector:
+                    # "Treasury Announces Tied-Aid Pact": no document of its own, but it says what the body's covers
+                    mention.sector_only = True
+                    mention.sectors = [(sector, a - len(sector) - 1, a - 1)]
+                    out.append(mention)
                 continue
-            sector = None if weak else _modifier_sector(before)
+            sector = _headline_sector(before) if weak else _modifier_sector(before)
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
@@ -1128,7 +1185,7 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     last_touched: DocDraft | None = None
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
-    weak = [m for m in mentions if m.weak]
+    weak = [m for m in mentions if m.weak and not m.sector_only]
     sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
     for m in body:
         target: DocDraft | None = None
@@ -1196,6 +1253,11 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
             target = DocDraft()
             drafts.append(target)
         target.mentions.append(m)
+    for m in mentions:
+        if m.sector_only:
+            target = next((d for d in drafts if _compatible_type(d.head.type, m.type) and not d.head.count), None)
+            if target is not None:
+                target.headline_sectors += m.sectors
     for d in drafts:
         d.mentions.sort(key=lambda x: (x.weak, x.start))
     return drafts
@@ -1473,8 +1535,11 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         sectors: list[tuple[str, int, int]] = []
         for m in draft.mentions:
             for sec in m.sectors:
+                if m.weak and _named_already(sec[0], sectors):
+                    continue  # the headline's shorthand for an area the body names ("textile" and "textile exports")
                 if sec[0].lower() not in {x[0].lower() for x in sectors}:
                     sectors.append(sec)
+        sectors += [sec for sec in draft.headline_sectors if not _named_already(sec[0], sectors)]
         if signed is None and link is not None:
             srec = link[1]
             if srec.start_date and srec.start_date == srec.end_date and status in ("signed", "adopted"):
