@@ -561,6 +561,9 @@ _RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
 _RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
 
 
+_INSTITUTIONAL_FRAME = re.compile(
+    r"^(?:(?:the|a|an)\s+)?(?:(?:establishment|creation|formation|setting up|work|activities|meetings?|mechanism|"
+    r"heads|ministers|council|commission|committee|platform)\s+(?:of|for)\s+(?:(?:the|a|an)\s+)?)+(?=[a-z])")
 _TWO_WORDS = re.compile(r"[a-z][\w-]*\s+[a-z][\w-]*")
 _ONE_WORD = re.compile(r"[a-z][\w-]*")
 
@@ -616,6 +619,9 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
             lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
             phrase = (phrase[lead.end():] if lead else phrase).strip()
         phrase = _RE_SECTORS_FROM_2.sub("", phrase)
+        # the body a document sets up is not its area: "the establishment of a mechanism for the
+        # meeting of ministers of agriculture" covers agriculture
+        phrase = _INSTITUTIONAL_FRAME.sub("", phrase)
         phrase = _RE_SECTORS_FROM_3.sub("", phrase)
         phrase = _RE_SECTORS_FROM_4.sub("", phrase)
         if len(phrase.split()) > 6:
