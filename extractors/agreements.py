@@ -524,7 +524,7 @@ _SECTOR_STRIP = re.compile(
     r"such as|issues ranging from|ranging from|issues such as|matters such as|"
     r"(?:the )?importance of|(?:the )?need (?:for|to)|(?:the )?development of cooperation in the fields? of|"
     r"(?:[a-z]+ )?cooperation in the (?:fields?|spheres?|areas?) of|cooperation in|cooperation on|"
-    r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:co-?operation|efforts?|measures|steps|work) to|"
+    r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:joint )?(?:co-?operation|efforts?|measures|steps|work) (?:to|for)|"
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
     r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
 )
@@ -564,6 +564,8 @@ _RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
 _INSTITUTIONAL_FRAME = re.compile(
     r"^(?:(?:the|a|an)\s+)?(?:(?:establishment|creation|formation|setting up|work|activities|meetings?|mechanism|"
     r"heads|ministers|council|commission|committee|platform)\s+(?:of|for)\s+(?:(?:the|a|an)\s+)?)+(?=[a-z])")
+# "the restructuring and modernisation of the armed forces": two nouns sharing one object are one area
+_NOMINALS_OF = re.compile(r"\b[a-z]+(?:tion|sion|ment|ing|ity|ance|ence)\s+and\s+[a-z]+(?:tion|sion|ment|ing|ity|ance|ence)\s+of\s")
 _TWO_WORDS = re.compile(r"[a-z][\w-]*\s+[a-z][\w-]*")
 _ONE_WORD = re.compile(r"[a-z][\w-]*")
 
@@ -608,7 +610,8 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
     pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
-                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6 else [p])]
+                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6
+                                          and not _NOMINALS_OF.search(p) else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -649,6 +652,7 @@ _CONTENT_LEAD = re.compile(
     r"(?:[^.;]{0,80}?)\b(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
     r"focus(?:es|ed|ing)? on|aim(?:s|ed|ing)? at|aims? to|deal(?:s|t|ing)? with|address(?:es|ed|ing)?|"
     r"highlight(?:s|ed|ing)?|concern(?:s|ed|ing)|call(?:s|ed|ing)? for|provid(?:es|ed|ing) for|"
+    r"pledg(?:es|ed|ing)|envisag(?:es|ed|ing)|outlin(?:es|ed|ing)|sets? out|stipulat(?:es|ed|ing)|"
     r"emphasi[sz](?:es|ed|ing) the importance of|key areas[^,]{0,30}?including|areas for cooperation, including|"
     r"(?:designed|intended|meant) to|in order to)\s+"
 )
