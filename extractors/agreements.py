@@ -526,7 +526,7 @@ _SECTOR_STRIP = re.compile(
     r"(?:[a-z]+ )?cooperation in the (?:fields?|spheres?|areas?) of|cooperation in|cooperation on|"
     r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:joint )?(?:co-?operation|efforts?|measures|steps|work) (?:to|for)|"
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
-    r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
+    r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for|at)\s+"
 )
 _SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
@@ -842,6 +842,7 @@ _DEFINITE_PLURAL = lowered(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[
 _PLURAL_CONTEXT = re.compile(
     r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s")
 _SIGNED_PLURAL = lowered(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_EXISTING_LOWER = lowered(r"(?i)\b(?:existing|previous|earlier|past|prior|former)\s+(?:[a-z][\w-]*\s+)?$")
 _ARTICLE_BEFORE = lowered(r"(?i)(?<!such\s)\b(?:a|an|another)\s+$")
 _GENERIC_TITLE_WORD = re.compile(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)")
 _JOINT_TITLE = re.compile(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]")
@@ -962,6 +963,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     and not _has_two_states(ctx, i) and not _PLURAL_CONTEXT.match(after) \
                     and not _SIGNED_PLURAL.search(fbefore):
                 continue  # "new declarations and commitments": a generic plural, not documents
+            if noun.endswith("s") and not counted and _EXISTING_LOWER.search(fnear):
+                continue  # "strengthen existing agreements": whatever is in force, no one document
             plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
             if noun.lower() in ("regulations",):
                 plural = False
@@ -974,8 +977,16 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             mention.anaphoric = _anaphoric(near, fnear) and not counted and not _ARTICLE_BEFORE.search(fnear)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
-            if title and _MONTHS_IN_TITLE.search(title):
-                title, tspan = None, None
+            if title and tspan and _MONTHS_IN_TITLE.search(title):
+                # "the February Louvre agreement": the date before a name is not part of it
+                lead_date = _LEADING_DATE.match(title)
+                rest = title[lead_date.end():] if lead_date else title
+                if lead_date and _RE_CAPITAL_WORD.match(rest) and not _MONTHS_IN_TITLE.search(rest) \
+                        and rest.split()[0] not in noun.split() \
+                        and not _only_places(ctx.shadow, s.start + tspan[0] + lead_date.end(), a, places):
+                    title, tspan = rest, (tspan[0] + lead_date.end(), tspan[1])
+                else:
+                    title, tspan = None, None
             if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
@@ -1011,6 +1022,10 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 # "a forest pact on illegal logging": the modifier is an area of its own, unless the
                 # content names it anyway ("a tax treaty to exchange tax information")
                 mention.sectors.insert(0, (sector, a - len(sector) - 1, a - 1))
+            if mention.sectors and places:
+                # "Under the agreement ..., Japan and West Germany would ...": the parties are no area
+                mention.sectors = [x for x in mention.sectors
+                                   if not (x[1] < x[2] and _only_places(ctx.shadow, x[1], x[2], places))]
             of = _OF_SUBJECT.match(after) if kind == "plan" and not title else None
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
@@ -1037,6 +1052,25 @@ _COMPANY_SUBJECT = re.compile(
     r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group|club|FC)\b[^.;]{0,40}?"
     r"\b(?:signed|agreed|reached|struck|entered|inked)\b"
 )
+def _only_places(text: str, start: int, end: int, places: list[Place]) -> bool:
+    """Every word of ``text[start:end]`` but "and", "the" is in a country, organisation or city name."""
+    inside = sorted((p for p in places if p.kind in ("country", "demonym", "org", "group", "city")
+                     and p.start < end and p.end > start), key=lambda p: p.start)
+    if not inside:
+        return False
+    pos = start
+    for p in inside:
+        if p.start > pos and not _PLACE_GLUE.fullmatch(text[pos:p.start]):
+            return False
+        pos = max(pos, p.end)
+    return pos >= end or _PLACE_GLUE.fullmatch(text[pos:end]) is not None
+
+
+_PLACE_GLUE = re.compile(r"(?:\s|,|'s|’s|\band\b|\bthe\b)*")
+_LEADING_DATE = re.compile(
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Last)(?:'s|’s)?"
+    r"(?:\s+\d{1,2},?)?(?:\s+(?:19|20)\d\d)?\s+)+")
+_RE_CAPITAL_WORD = re.compile(r"[A-Z][\w'’.-]*\s")
 _MONTHS_IN_TITLE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Last|Today|Any|Such|Its|Their)\b"
