@@ -1102,7 +1102,8 @@ _RE_STATUS_4 = re.compile(r"[,;]")
 
 def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
             possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
-    """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
+    """The status cue nearest the noun at ``pos`` (within 70 characters), else the verb of a long
+    clause it heads or ends with no comma between ("A protocol to limit ... could be signed"), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
@@ -1114,9 +1115,9 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
     best: tuple[int, AgreementStatus] | None = None
     fallback: tuple[int, AgreementStatus] | None = None
     signed_near = False
-    # only cues that can win are scanned: near the noun, or before it with no comma in between
+    # only cues that can win are scanned: near the noun, or before or after it with no comma in between
     comma = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos))
-    lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
+    lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 160)
     if low is None:
         low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
@@ -1140,6 +1141,9 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
             elif cue.end() <= pos and status in ("signed", "adopted") and not _RE_STATUS_4.search(text[cue.end():pos]) and (
                     fallback is None or dist < fallback[0]):
                 fallback = (dist, status)  # the verb that governs a long object: "signed a variety of ... and ... pacts"
+            elif cue.start() >= pos and status in ("planned", "signed") and not _RE_STATUS_4.search(text, pos, cue.start()) \
+                    and (fallback is None or dist < fallback[0]):
+                fallback = (dist, status)  # the predicate after a long subject: "A protocol to limit ... could be signed"
     if best is None:
         best = fallback
     if best is None:
