@@ -305,7 +305,8 @@ _RE_FIND_TITLE_1 = re.compile(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),")
 _RE_FIND_TITLE_2 = re.compile(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}")
 _RE_FIND_TITLE_3 = re.compile(r"[“\"]([^”\"]{2,40})[”\"]\s*$")
 _RE_FIND_TITLE_4 = re.compile(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)")
-_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b")
+_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the|"
+                              r"on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b")
 _RE_FIND_TITLE_6 = re.compile(r"\s*[“\"]([^”\"]{2,40})[”\"]")
 _RE_FIND_TITLE_7 = re.compile(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$")
 _RE_FIND_TITLE_8 = re.compile(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$")
@@ -458,7 +459,9 @@ _NOT_SECTOR = frozenset(
      "cooperation", "co-operation", "mutual interest", "the region", "most", "more", "other", "others",
      "details", "terms", "text", "work", "issues", "matters", "things", "way", "ways", "part", "end",
      "implementation", "principle", "talks", "negotiations", "signing", "basis", "framework", "includes",
-     "relations", "ties", "partnership", "development", "progress", "future", "level", "levels"]
+     "relations", "ties", "partnership", "development", "progress", "future", "level", "levels",
+     # the signatories, not an area: "Under the pact, ..., the two countries will share ..."
+     "two countries", "both countries", "two sides", "both sides", "two governments", "both governments", "parties"]
 )
 _VERBISH = frozenset(
     ["have", "has", "had", "be", "been", "being", "is", "are", "was", "were", "will", "would", "could",
@@ -532,7 +535,7 @@ _SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
     r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
     r"although|despite|between (?:the|their|our|both)|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
-    r"ahead of|at (?:talks|a|an|the|its)|during|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
+    r"ahead of|at (?:talks|a|an|the|its)|during|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
     r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
     r"the\s+(?=(?-i:[A-Z])))\b"
@@ -561,6 +564,8 @@ _RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
 _RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
 
 
+_LEAD_VERB = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)\s+")
+_LEAD_ARTICLE = re.compile(r"^(?:the|a|an|their|its)\s+")
 _INSTITUTIONAL_FRAME = re.compile(
     r"^(?:(?:the|a|an)\s+)?(?:(?:establishment|creation|formation|setting up|work|activities|meetings?|mechanism|"
     r"heads|ministers|council|commission|committee|platform)\s+(?:of|for)\s+(?:(?:the|a|an)\s+)?)+(?=[a-z])")
@@ -622,6 +627,11 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
             lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
             phrase = (phrase[lead.end():] if lead else phrase).strip()
         phrase = _RE_SECTORS_FROM_2.sub("", phrase)
+        verb = _LEAD_VERB.match(phrase)
+        if verb and verb.group(1).lower() in _BARE_VERBS:
+            rest = _LEAD_ARTICLE.sub("", phrase[verb.end():])
+            if _TWO_WORDS.match(rest):
+                phrase = rest  # "to sharply reduce the import duties": the area is import duties
         # the body a document sets up is not its area: "the establishment of a mechanism for the
         # meeting of ministers of agriculture" covers agriculture
         phrase = _INSTITUTIONAL_FRAME.sub("", phrase)
