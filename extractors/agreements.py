@@ -358,7 +358,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         ofc = _RE_FIND_TITLE_16.match(after)
         assert ofc is not None
         return (_title_case(noun) + ofc.group(0).rstrip()), (m_start, m_end + len(ofc.group(0).rstrip()))
-    quoted = _RE_FIND_TITLE_3.search(before)
+    quoted = _RE_FIND_TITLE_3.search(before, max(0, len(before) - 60))  # ends the text: 42 characters and spaces
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
     proper = _PROPER_BEFORE.search(before, tail_start(before, 25)) if _proper_tail(before) else None
@@ -536,7 +536,7 @@ _SECTOR_STOP = re.compile(
     r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
     r"although|despite|between (?:the|their|our|both)|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
     r"ahead of|at (?:talks|a|an|the|its)|during|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
-    r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
+    r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|\.(?<!\b(?-i:[A-Z])\.)(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
     r"the\s+(?=(?-i:[A-Z])))\b"
 )
@@ -625,7 +625,10 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         phrase = piece.strip()
         for _ in range(3):
             lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
-            phrase = (phrase[lead.end():] if lead else phrase).strip()
+            if lead is None:
+                phrase = phrase.strip()
+                break  # the next rounds would see the same phrase
+            phrase = phrase[lead.end():].strip()
         phrase = _RE_SECTORS_FROM_2.sub("", phrase)
         verb = _LEAD_VERB.match(phrase)
         if verb and verb.group(1).lower() in _BARE_VERBS:
@@ -659,7 +662,9 @@ _DOC_WORD = re.compile(r"\b(?:agreements?|accords?|treat(?:y|ies)|declarations?|
                        r"action plans?)\b")
 # Verbs after the noun that introduce what a document covers ("The pact, signed in May, covers X").
 _CONTENT_LEAD = re.compile(
-    r"(?:[^.;]{0,80}?)\b(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
+    # the lookahead lists the alternatives' first letters: most word starts fail there, before the alternation
+    r"(?:[^.;]{0,80}?)\b(?=[acdefhikmops])"
+    r"(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
     r"focus(?:es|ed|ing)? on|aim(?:s|ed|ing)? at|aims? to|deal(?:s|t|ing)? with|address(?:es|ed|ing)?|"
     r"highlight(?:s|ed|ing)?|concern(?:s|ed|ing)|call(?:s|ed|ing)? for|provid(?:es|ed|ing) for|"
     r"pledg(?:es|ed|ing)|envisag(?:es|ed|ing)|outlin(?:es|ed|ing)|sets? out|stipulat(?:es|ed|ing)|"
@@ -1125,9 +1130,9 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
     best: tuple[int, AgreementStatus] | None = None
     fallback: tuple[int, AgreementStatus] | None = None
     signed_near = False
-    # only cues that can win are scanned: near the noun, or before or after it with no comma in between
+    # only cues that can win are scanned: near the noun, or before it with no comma in between
     comma = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos))
-    lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 160)
+    lo, hi = max(0, min(pos - 130, comma + 1)), min(len(text), pos + 130)
     if low is None:
         low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
@@ -1151,21 +1156,39 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
             elif cue.end() <= pos and status in ("signed", "adopted") and not _RE_STATUS_4.search(text[cue.end():pos]) and (
                     fallback is None or dist < fallback[0]):
                 fallback = (dist, status)  # the verb that governs a long object: "signed a variety of ... and ... pacts"
-            elif cue.start() >= pos and status in ("planned", "signed") and not _RE_STATUS_4.search(text, pos, cue.start()) \
-                    and (fallback is None or dist < fallback[0]):
-                fallback = (dist, status)  # the predicate after a long subject: "A protocol to limit ... could be signed"
     if best is None:
         best = fallback
+    if best is None:
+        best = _predicate_after(text, low, pos, rules is _STATUS_RULES_LOWER)
     if best is None:
         return None
     status = best[1]
     if status == "adopted" and signed_near:
         return "signed"
-    if status == "signed" and _FUTURE_SIGNING.search(text) and not _RE_STATUS_2.search(text):
+    if status == "signed" and (_FUTURE_SIGNING_LOWER.search(low) if len(low) == len(text) else _FUTURE_SIGNING.search(text)) \
+            and not _RE_STATUS_2.search(text):
         return "planned"  # "will welcome them ... before signing the agreement": a gerund of a signing to come
     if status == "signed" and kind in _DECLARATIVE_TYPES and _RE_STATUS_1.search(text) and not _RE_STATUS_3.search(text):
         return "adopted"
     return status
+
+
+def _predicate_after(text: str, low: str, pos: int, lowered_rules: bool) -> tuple[int, AgreementStatus] | None:
+    """The planned or signed verb of a long clause the noun heads, before any comma ("A protocol to
+    limit ... could be signed")."""
+    comma = _RE_STATUS_4.search(text, pos, pos + 160)
+    end = comma.start() if comma else min(len(text), pos + 160)
+    window = low[pos:end]
+    found: tuple[int, AgreementStatus] | None = None
+    for status, pattern in (_STATUS_RULES_LOWER if lowered_rules else _STATUS_RULES):
+        if status not in ("planned", "signed") or not any(w in window for w in _STATUS_WORDS[status]):
+            continue
+        cue = pattern.search(low if lowered_rules else text, pos, end)
+        if cue is not None:
+            dist = cue.start() - pos - (20 if status == "planned" else 0)
+            if found is None or dist < found[0]:
+                found = (dist, status)
+    return found
 
 
 def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
@@ -1175,6 +1198,7 @@ def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
                              r"(?:sign|meet|welcome|travel|host|hold|attend)\b")
+_FUTURE_SIGNING_LOWER = lowered(_FUTURE_SIGNING.pattern)
 _STATUS_PRIORITY: tuple[AgreementStatus, ...] = ("terminated", "planned", "signed", "negotiating", "adopted", "agreed")
 
 
