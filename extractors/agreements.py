@@ -54,7 +54,8 @@ def _anaphoric(near: str, folded: str) -> bool:
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
 _INDEFINITE_LOWER = lowered(_INDEFINITE.pattern)
 _EVENT = re.compile(
-    r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
+    # the lookahead lists the alternatives' first letters, so most positions fail before the alternation
+    r"(?i)\b(?=[acdefhiknoprstuvw])(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
     r"terminat\w+|implement\w*|extend\w*|reach\w*|under the|violat\w+|adher\w+|commit\w*|endors\w+|"
     r"issu\w+|releas\w+|renew\w*|revis\w+|talks?|accord|hammer\w*|seal\w*|struck|strike|forg\w+|"
     r"establish\w*|reaffirm\w*|welcom\w+|(?:communiqu[eé]|declaration|statement|agreement|accord|treaty|"
