@@ -534,10 +534,15 @@ _SECTOR_STRIP = re.compile(
 )
 _SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
-    r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
-    r"although|despite|between (?:the|their|our|both)|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
-    r"ahead of|at (?:talks|a|an|the|its)|during|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
-    r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|\.(?<!\b(?-i:[A-Z])\.)(?!\w)|"
+    # words grouped by first letter (in their old order within a group), so a space is followed by
+    # one letter test instead of the whole list: "which", "that", "is", "after", "said", "by", ...
+    r"(?i)\s(?:w(?:hich|ho|hose|as|ere|ill|ould|hile|hereas|ith the aim|ith (?=(?-i:[A-Z])))|"
+    r"t(?:hat|omorrow|oday|his (?:week|month|year))|i(?:s|n order|n response|n reaction|n (?=(?-i:[A-Z])))|"
+    r"a(?:re|fter|lthough|s well as|head of|t (?:talks|a|an|the|its)|s part of|mid|t (?=(?-i:[A-Z])))|"
+    r"h(?:ad|as|ave)|s(?:aid|ays|igned|howed|hows|o that)|b(?:efore|etween (?:the|their|our|both)|y|ut|ecause)|"
+    r"d(?:espite|emonstrated|uring)|proved|marked|r(?:emains|emained)|f(?:rom(?! \w+ to\b)(?<!ranging from)|ollowing)|"
+    r"under|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|last|next)\b|"
+    r"[;:()“”\"]|\.(?<!\b(?-i:[A-Z])\.)(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
     r"the\s+(?=(?-i:[A-Z])))\b"
 )
@@ -550,6 +555,7 @@ _SECTOR_SPLIT = re.compile(
 _RE_SECTORS_FROM_1 = re.compile(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+")
 _RE_SECTORS_FROM_2 = re.compile(r"(?i)^(?:and|or)\s+")
 _RE_SECTORS_FROM_3 = re.compile(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$")
+_TRAILING_SMALL = frozenset(["in", "the", "of", "on", "for", "and", "to", "a", "an", "with", "at"])
 _RE_SECTORS_FROM_4 = re.compile(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
                         r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
                         r"for (?:the )?(?:period|years?|next|coming) .*|"
@@ -639,7 +645,9 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         # the body a document sets up is not its area: "the establishment of a mechanism for the
         # meeting of ministers of agriculture" covers agriculture
         phrase = _INSTITUTIONAL_FRAME.sub("", phrase)
-        phrase = _RE_SECTORS_FROM_3.sub("", phrase)
+        last = phrase.rsplit(None, 1)
+        if last and last[-1] in _TRAILING_SMALL:  # the sub below only strips these
+            phrase = _RE_SECTORS_FROM_3.sub("", phrase)
         phrase = _RE_SECTORS_FROM_4.sub("", phrase)
         if len(phrase.split()) > 6:
             # a long item ends where a place phrase starts: "border security on the external borders of ..."
