@@ -54,7 +54,8 @@ def _anaphoric(near: str, folded: str) -> bool:
 _INDEFINITE = re.compile(r"(?i)\b(?:a|an|another|new)\s*$")
 _INDEFINITE_LOWER = lowered(_INDEFINITE.pattern)
 _EVENT = re.compile(
-    r"(?i)\b(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
+    # the lookahead lists the alternatives' first letters, so most positions fail before the alternation
+    r"(?i)\b(?=[acdefhiknoprstuvw])(?:sign\w*|ink\w*|adopt\w*|agree\w*|conclu\w+|negotiat\w+|draft\w*|ratif\w+|approv\w+|"
     r"terminat\w+|implement\w*|extend\w*|reach\w*|under the|violat\w+|adher\w+|commit\w*|endors\w+|"
     r"issu\w+|releas\w+|renew\w*|revis\w+|talks?|accord|hammer\w*|seal\w*|struck|strike|forg\w+|"
     r"establish\w*|reaffirm\w*|welcom\w+|(?:communiqu[eé]|declaration|statement|agreement|accord|treaty|"
@@ -247,11 +248,14 @@ class DocMention:
     """For a list item, the sentence that introduces the list ("... also signed:")."""
     topic_break: int | None = None
     """Index in ``sectors`` where a second topic starts ("on X, as well as on Y and Z")."""
+    sector_only: bool = False
+    """A headline noun with no cue of its own: it only lends its modifier to a body record."""
 
 
 @dataclass(slots=True)
 class DocDraft:
     mentions: list[DocMention] = field(default_factory=list)
+    headline_sectors: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def head(self) -> DocMention:
@@ -302,7 +306,8 @@ _RE_FIND_TITLE_1 = re.compile(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),")
 _RE_FIND_TITLE_2 = re.compile(r"\s+(?:of|on|for|between|to)\s+[^,;.()“”\"]{3,160}")
 _RE_FIND_TITLE_3 = re.compile(r"[“\"]([^”\"]{2,40})[”\"]\s*$")
 _RE_FIND_TITLE_4 = re.compile(r"\s+(?:on|of)\s+[A-Z][\w -]{3,60}?\(([A-Z]{2,6})\)")
-_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the)\b")
+_RE_FIND_TITLE_5 = re.compile(r"\s(?:signed|was|were|is|are|which|that|by|marking|adopted|between the two|as well as|and the|"
+                              r"on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b")
 _RE_FIND_TITLE_6 = re.compile(r"\s*[“\"]([^”\"]{2,40})[”\"]")
 _RE_FIND_TITLE_7 = re.compile(r"((?:[a-z][\w-]*\s+(?:and\s+)?){1,4})$")
 _RE_FIND_TITLE_8 = re.compile(r"(?:^|[.;:]\s*|\b(?:A|An|The)\s+)$")
@@ -354,7 +359,7 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
         ofc = _RE_FIND_TITLE_16.match(after)
         assert ofc is not None
         return (_title_case(noun) + ofc.group(0).rstrip()), (m_start, m_end + len(ofc.group(0).rstrip()))
-    quoted = _RE_FIND_TITLE_3.search(before)
+    quoted = _RE_FIND_TITLE_3.search(before, max(0, len(before) - 60))  # ends the text: 42 characters and spaces
     if quoted and not noun.lower().endswith("s"):
         return _title_case(quoted.group(1)) + " " + _title_case(text[m_start:m_end]), (quoted.start(), m_end)
     proper = _PROPER_BEFORE.search(before, tail_start(before, 25)) if _proper_tail(before) else None
@@ -455,7 +460,9 @@ _NOT_SECTOR = frozenset(
      "cooperation", "co-operation", "mutual interest", "the region", "most", "more", "other", "others",
      "details", "terms", "text", "work", "issues", "matters", "things", "way", "ways", "part", "end",
      "implementation", "principle", "talks", "negotiations", "signing", "basis", "framework", "includes",
-     "relations", "ties", "partnership", "development", "progress", "future", "level", "levels"]
+     "relations", "ties", "partnership", "development", "progress", "future", "level", "levels",
+     # the signatories, not an area: "Under the pact, ..., the two countries will share ..."
+     "two countries", "both countries", "two sides", "both sides", "two governments", "both governments", "parties"]
 )
 _VERBISH = frozenset(
     ["have", "has", "had", "be", "been", "being", "is", "are", "was", "were", "will", "would", "could",
@@ -521,16 +528,21 @@ _SECTOR_STRIP = re.compile(
     r"such as|issues ranging from|ranging from|issues such as|matters such as|"
     r"(?:the )?importance of|(?:the )?need (?:for|to)|(?:the )?development of cooperation in the fields? of|"
     r"(?:[a-z]+ )?cooperation in the (?:fields?|spheres?|areas?) of|cooperation in|cooperation on|"
-    r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:co-?operation|efforts?|measures|steps|work) to|"
+    r"(?:the )?occasion of|in connection with|cooperat(?:e|ing) (?:in|on)|(?:joint )?(?:co-?operation|efforts?|measures|steps|work) (?:to|for)|"
     r"(?:the )?(?:fields?|spheres?|areas?) of|the development of|development of|measures to|(?:the )?issues? of|"
-    r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for)\s+"
+    r"other industries including|(?:" + _GENERIC_VERBS + r")\w*|the|a|an|their|its|all|on|of|for|at)\s+"
 )
 _SECTOR_STRIP_LOWER = lowered(_SECTOR_STRIP.pattern)
 _SECTOR_STOP = re.compile(
-    r"(?i)\s(?:which|that|who|whose|was|were|is|are|will|would|had|has|have|said|says|after|before|while|whereas|"
-    r"although|despite|between (?:the|their|our|both)|signed|by|showed|shows|demonstrated|proved|marked|remains|remained|from(?! \w+ to\b)(?<!ranging from)|under|as well as|but|with the aim|so that|in order|"
-    r"ahead of|at (?:talks|a|an|the|its)|during|in response|in reaction|as part of|following|amid|because|tomorrow|today|yesterday|this (?:week|month|year)|last|next|"
-    r"(?:in|with|at) (?=(?-i:[A-Z])))\b|[;:()“”\"]|(?<!\b(?-i:[A-Z]))\.(?!\w)|"
+    # words grouped by first letter (in their old order within a group), so a space is followed by
+    # one letter test instead of the whole list: "which", "that", "is", "after", "said", "by", ...
+    r"(?i)\s(?:w(?:hich|ho|hose|as|ere|ill|ould|hile|hereas|ith the aim|ith (?=(?-i:[A-Z])))|"
+    r"t(?:hat|omorrow|oday|his (?:week|month|year))|i(?:s|n order|n response|n reaction|n (?=(?-i:[A-Z])))|"
+    r"a(?:re|fter|lthough|s well as|head of|t (?:talks|a|an|the|its)|s part of|mid|t (?=(?-i:[A-Z])))|"
+    r"h(?:ad|as|ave)|s(?:aid|ays|igned|howed|hows|o that)|b(?:efore|etween (?:the|their|our|both)|y|ut|ecause)|"
+    r"d(?:espite|emonstrated|uring)|proved|marked|r(?:emains|emained)|f(?:rom(?! \w+ to\b)(?<!ranging from)|ollowing)|"
+    r"under|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|last|next)\b|"
+    r"[;:()“”\"]|\.(?<!\b(?-i:[A-Z])\.)(?!\w)|"
     r",\s*(?:which|and the|a|an|as|but|said|according|officials?|he|she|they|it|[a-z]+ing\s+(?:the|a|an|its|their|to)|"
     r"the\s+(?=(?-i:[A-Z])))\b"
 )
@@ -543,6 +555,7 @@ _SECTOR_SPLIT = re.compile(
 _RE_SECTORS_FROM_1 = re.compile(r"(?i)(?:on\s+)?(?:issues|topics|subjects|areas|matters)?\s*ranging from\s+")
 _RE_SECTORS_FROM_2 = re.compile(r"(?i)^(?:and|or)\s+")
 _RE_SECTORS_FROM_3 = re.compile(r"(?:\s+(?:in|the|of|on|for|and|to|a|an|with|at))+$")
+_TRAILING_SMALL = frozenset(["in", "the", "of", "on", "for", "and", "to", "a", "an", "with", "at"])
 _RE_SECTORS_FROM_4 = re.compile(r"\s+(?:initiatives?|issues?|matters|sectors?|areas?|spheres?|"
                         r"(?:for|in|by|until|through|from|to) (?:the )?(?:end of )?(?:\d{4}s?|\d{4}-\d{2,4})\b.*|"
                         r"for (?:the )?(?:period|years?|next|coming) .*|"
@@ -558,6 +571,13 @@ _RE_SECTORS_FROM_12 = re.compile(r"[A-Z][a-z]+ and [A-Z]")
 _RE_SECTORS_FROM_13 = re.compile(r"[A-Z]{2,}\w*")
 
 
+_LEAD_VERB = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)\s+")
+_LEAD_ARTICLE = re.compile(r"^(?:the|a|an|their|its)\s+")
+_INSTITUTIONAL_FRAME = re.compile(
+    r"^(?:(?:the|a|an)\s+)?(?:(?:establishment|creation|formation|setting up|work|activities|meetings?|mechanism|"
+    r"heads|ministers|council|commission|committee|platform)\s+(?:of|for)\s+(?:(?:the|a|an)\s+)?)+(?=[a-z])")
+# "the restructuring and modernisation of the armed forces": two nouns sharing one object are one area
+_NOMINALS_OF = re.compile(r"\b[a-z]+(?:tion|sion|ment|ing|ity|ance|ence)\s+and\s+[a-z]+(?:tion|sion|ment|ing|ity|ance|ence)\s+of\s")
 _TWO_WORDS = re.compile(r"[a-z][\w-]*\s+[a-z][\w-]*")
 _ONE_WORD = re.compile(r"[a-z][\w-]*")
 
@@ -602,7 +622,8 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
     pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
-                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6 else [p])]
+                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6
+                                          and not _NOMINALS_OF.search(p) else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -611,9 +632,22 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         phrase = piece.strip()
         for _ in range(3):
             lead = _SECTOR_STRIP_LOWER.match(fold_text(phrase))  # as _SECTOR_STRIP.sub("", phrase)
-            phrase = (phrase[lead.end():] if lead else phrase).strip()
+            if lead is None:
+                phrase = phrase.strip()
+                break  # the next rounds would see the same phrase
+            phrase = phrase[lead.end():].strip()
         phrase = _RE_SECTORS_FROM_2.sub("", phrase)
-        phrase = _RE_SECTORS_FROM_3.sub("", phrase)
+        verb = _LEAD_VERB.match(phrase)
+        if verb and verb.group(1).lower() in _BARE_VERBS:
+            rest = _LEAD_ARTICLE.sub("", phrase[verb.end():])
+            if _TWO_WORDS.match(rest):
+                phrase = rest  # "to sharply reduce the import duties": the area is import duties
+        # the body a document sets up is not its area: "the establishment of a mechanism for the
+        # meeting of ministers of agriculture" covers agriculture
+        phrase = _INSTITUTIONAL_FRAME.sub("", phrase)
+        last = phrase.rsplit(None, 1)
+        if last and last[-1] in _TRAILING_SMALL:  # the sub below only strips these
+            phrase = _RE_SECTORS_FROM_3.sub("", phrase)
         phrase = _RE_SECTORS_FROM_4.sub("", phrase)
         if len(phrase.split()) > 6:
             # a long item ends where a place phrase starts: "border security on the external borders of ..."
@@ -637,9 +671,12 @@ _DOC_WORD = re.compile(r"\b(?:agreements?|accords?|treat(?:y|ies)|declarations?|
                        r"action plans?)\b")
 # Verbs after the noun that introduce what a document covers ("The pact, signed in May, covers X").
 _CONTENT_LEAD = re.compile(
-    r"(?:[^.;]{0,80}?)\b(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
+    # the lookahead lists the alternatives' first letters: most word starts fail there, before the alternation
+    r"(?:[^.;]{0,80}?)\b(?=[acdefhikmops])"
+    r"(cover(?:s|ing|ed)?|includ(?:es|ing|ed)|in the (?:fields?|areas?|spheres?) of|"
     r"focus(?:es|ed|ing)? on|aim(?:s|ed|ing)? at|aims? to|deal(?:s|t|ing)? with|address(?:es|ed|ing)?|"
     r"highlight(?:s|ed|ing)?|concern(?:s|ed|ing)|call(?:s|ed|ing)? for|provid(?:es|ed|ing) for|"
+    r"pledg(?:es|ed|ing)|envisag(?:es|ed|ing)|outlin(?:es|ed|ing)|sets? out|stipulat(?:es|ed|ing)|"
     r"emphasi[sz](?:es|ed|ing) the importance of|key areas[^,]{0,30}?including|areas for cooperation, including|"
     r"(?:designed|intended|meant) to|in order to)\s+"
 )
@@ -755,6 +792,54 @@ _ADJ_TO_NOUN = {"economic": "economy", "scientific": "science", "cultural": "cul
                 "military": "military", "financial": "finance", "commercial": "commerce", "industrial": "industry"}
 
 
+# Title-case headline words that name what a document covers ("Turkey Sign Aid Agreement"); any other
+# capitalised word before the noun may be a verb or a name, so headlines only yield these.
+_HEADLINE_SECTOR_WORDS = _SECTOR_WORDS | frozenset(
+    ["debt", "chip", "chips", "microchip", "semiconductor", "missile", "missiles", "farm", "food", "fish",
+     "iron", "ore", "uranium", "coal", "copper", "timber", "coffee", "rice", "beef", "meat", "shipping", "rail",
+     "border", "peace", "ceasefire", "cease-fire", "gas", "power", "pipeline", "loan", "credit", "currency",
+     "tariff", "export", "import", "fishery", "air", "satellite", "ozone", "emissions"]
+)
+_RE_HEADLINE_VERB = re.compile(r"[a-z]+(?:ing|ed)")
+_HEADLINE_WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Za-z][\w-]*)\s+$")
+
+
+def _headline_sector(before: str) -> str | None:
+    """The modifier of a headline's document noun: lower-case as in the body ("sign oil deal"), or one
+    capitalised word from :data:`_HEADLINE_SECTOR_WORDS` ("Tied-Aid Pact")."""
+    m = _HEADLINE_WORD_BEFORE.search(before, max(0, len(before) - 40))
+    if m is None:
+        return None
+    word = m.group(1)
+    if word.islower():
+        sector = _modifier_sector(before)
+        if sector is None:
+            return None
+        # a headline drops its articles, so verbs run into the modifier ("leaders approve security
+        # programmes"): keep the last word, and words before it only if they name areas ("debt relief plan")
+        words = sector.split()
+        k = len(words) - 1
+        while k > 0 and words[k - 1] in _HEADLINE_SECTOR_WORDS:
+            k -= 1
+        words = words[k:]
+        # "seeking deal", "agreed deal"
+        return None if _RE_HEADLINE_VERB.fullmatch(words[0]) and words[0] not in _HEADLINE_SECTOR_WORDS \
+            else " ".join(words)
+    low = word.lower()
+    if word.isupper() and len(word) > 1 and "-" not in word:
+        return None  # an acronym: an organisation or a country
+    return low if low.split("-")[-1] in _HEADLINE_SECTOR_WORDS else None
+
+
+def _named_already(sector: str, sectors: list[tuple[str, int, int]]) -> bool:
+    """A word of ``sector`` begins a word of one already in ``sectors`` ("missile", "missile reductions")."""
+    have = {w for x in sectors for w in _RE_SECTOR_WORD.findall(x[0].lower())}
+    return any(h.startswith(w) for w in _RE_SECTOR_WORD.findall(sector.lower()) for h in have)
+
+
+_RE_SECTOR_WORD = re.compile(r"[a-z]{3,}")
+
+
 def _sector_noun(word: str) -> str:
     low = word.strip().lower()
     return _ADJ_TO_NOUN.get(low, low)
@@ -781,6 +866,7 @@ _DEFINITE_PLURAL = lowered(r"(?i)\b(?:the|these|those|their|its|two|both)\s+(?:[
 _PLURAL_CONTEXT = re.compile(
     r"\s+(?:were|was|have been|had been)\s+(?:signed|adopted)|\s+(?:on|of|covering|for|in|to|aimed|between|with)\s")
 _SIGNED_PLURAL = lowered(r"(?i)\b(?:signed|adopted|approved|concluded)\s+(?:[a-z][\w-]*\s+){0,3}$")
+_EXISTING_LOWER = lowered(r"(?i)\b(?:existing|previous|earlier|past|prior|former)\s+(?:[a-z][\w-]*\s+)?$")
 _ARTICLE_BEFORE = lowered(r"(?i)(?<!such\s)\b(?:a|an|another)\s+$")
 _GENERIC_TITLE_WORD = re.compile(r"(?:summit|joint|final|latest|new|draft|Summit|Joint|Final|Latest|Draft)")
 _JOINT_TITLE = re.compile(r"Joint (?:Statement|Declaration|Communiqu\w+) (?:on|of) [A-Z]")
@@ -901,6 +987,8 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     and not _has_two_states(ctx, i) and not _PLURAL_CONTEXT.match(after) \
                     and not _SIGNED_PLURAL.search(fbefore):
                 continue  # "new declarations and commitments": a generic plural, not documents
+            if noun.endswith("s") and not counted and _EXISTING_LOWER.search(fnear):
+                continue  # "strengthen existing agreements": whatever is in force, no one document
             plural = low.endswith("s") and low not in ("mous",) or low in ("memoranda",) or noun.endswith("s")
             if noun.lower() in ("regulations",):
                 plural = False
@@ -913,8 +1001,16 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             mention.anaphoric = _anaphoric(near, fnear) and not counted and not _ARTICLE_BEFORE.search(fnear)
             weak = i in ctx.headlines
             title, tspan = (None, None) if weak else _find_title(text, s.start, m.start(), m.end(), noun, places)
-            if title and _MONTHS_IN_TITLE.search(title):
-                title, tspan = None, None
+            if title and tspan and _MONTHS_IN_TITLE.search(title):
+                # "the February Louvre agreement": the date before a name is not part of it
+                lead_date = _LEADING_DATE.match(title)
+                rest = title[lead_date.end():] if lead_date else title
+                if lead_date and _RE_CAPITAL_WORD.match(rest) and not _MONTHS_IN_TITLE.search(rest) \
+                        and rest.split()[0] not in noun.split() \
+                        and not _only_places(ctx.shadow, s.start + tspan[0] + lead_date.end(), a, places):
+                    title, tspan = rest, (tspan[0] + lead_date.end(), tspan[1])
+                else:
+                    title, tspan = None, None
             if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
             if title and any(title.lower().startswith(h.lower()) for h in historic):
@@ -928,8 +1024,14 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
             if tspan:
                 mention.title_span = (s.start + tspan[0], s.start + tspan[1])
             if not (has_event or title or counted):
+                sector = _headline_sector(before) if weak else None
+                if sector:
+                    # "Treasury Announces Tied-Aid Pact": no document of its own, but it says what the body's covers
+                    mention.sector_only = True
+                    mention.sectors = [(sector, a - len(sector) - 1, a - 1)]
+                    out.append(mention)
                 continue
-            sector = None if weak else _modifier_sector(before)
+            sector = _headline_sector(before) if weak else _modifier_sector(before)
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
@@ -944,6 +1046,10 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 # "a forest pact on illegal logging": the modifier is an area of its own, unless the
                 # content names it anyway ("a tax treaty to exchange tax information")
                 mention.sectors.insert(0, (sector, a - len(sector) - 1, a - 1))
+            if mention.sectors and places:
+                # "Under the agreement ..., Japan and West Germany would ...": the parties are no area
+                mention.sectors = [x for x in mention.sectors
+                                   if not (x[1] < x[2] and _only_places(ctx.shadow, x[1], x[2], places))]
             of = _OF_SUBJECT.match(after) if kind == "plan" and not title else None
             if of and not mention.sectors:
                 # "the concept of military cooperation", "a programme of joint exercises"
@@ -970,6 +1076,25 @@ _COMPANY_SUBJECT = re.compile(
     r"(?i)\b(?:businessmen|business council|companies|company|firms|firm|corporation|giant|group|club|FC)\b[^.;]{0,40}?"
     r"\b(?:signed|agreed|reached|struck|entered|inked)\b"
 )
+def _only_places(text: str, start: int, end: int, places: list[Place]) -> bool:
+    """Every word of ``text[start:end]`` but "and", "the" is in a country, organisation or city name."""
+    inside = sorted((p for p in places if p.kind in ("country", "demonym", "org", "group", "city")
+                     and p.start < end and p.end > start), key=lambda p: p.start)
+    if not inside:
+        return False
+    pos = start
+    for p in inside:
+        if p.start > pos and not _PLACE_GLUE.fullmatch(text[pos:p.start]):
+            return False
+        pos = max(pos, p.end)
+    return pos >= end or _PLACE_GLUE.fullmatch(text[pos:end]) is not None
+
+
+_PLACE_GLUE = re.compile(r"(?:\s|,|'s|’s|\band\b|\bthe\b)*")
+_LEADING_DATE = re.compile(
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|Last)(?:'s|’s)?"
+    r"(?:\s+\d{1,2},?)?(?:\s+(?:19|20)\d\d)?\s+)+")
+_RE_CAPITAL_WORD = re.compile(r"[A-Z][\w'’.-]*\s")
 _MONTHS_IN_TITLE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Last|Today|Any|Such|Its|Their)\b"
@@ -1001,7 +1126,8 @@ _RE_STATUS_4 = re.compile(r"[,;]")
 
 def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
             possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
-    """The status cue nearest the noun at ``pos`` (within 70 characters), else None.
+    """The status cue nearest the noun at ``pos`` (within 70 characters), else the verb of a long
+    clause it heads or ends with no comma between ("A protocol to limit ... could be signed"), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
@@ -1042,15 +1168,36 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
     if best is None:
         best = fallback
     if best is None:
+        best = _predicate_after(text, low, pos, rules is _STATUS_RULES_LOWER)
+    if best is None:
         return None
     status = best[1]
     if status == "adopted" and signed_near:
         return "signed"
-    if status == "signed" and _FUTURE_SIGNING.search(text) and not _RE_STATUS_2.search(text):
+    if status == "signed" and (_FUTURE_SIGNING_LOWER.search(low) if len(low) == len(text) else _FUTURE_SIGNING.search(text)) \
+            and not _RE_STATUS_2.search(text):
         return "planned"  # "will welcome them ... before signing the agreement": a gerund of a signing to come
     if status == "signed" and kind in _DECLARATIVE_TYPES and _RE_STATUS_1.search(text) and not _RE_STATUS_3.search(text):
         return "adopted"
     return status
+
+
+def _predicate_after(text: str, low: str, pos: int, lowered_rules: bool) -> tuple[int, AgreementStatus] | None:
+    """The planned or signed verb of a long clause the noun heads, before any comma ("A protocol to
+    limit ... could be signed")."""
+    comma = _RE_STATUS_4.search(text, pos, pos + 160)
+    end = comma.start() if comma else min(len(text), pos + 160)
+    window = low[pos:end]
+    found: tuple[int, AgreementStatus] | None = None
+    for status, pattern in (_STATUS_RULES_LOWER if lowered_rules else _STATUS_RULES):
+        if status not in ("planned", "signed") or not any(w in window for w in _STATUS_WORDS[status]):
+            continue
+        cue = pattern.search(low if lowered_rules else text, pos, end)
+        if cue is not None:
+            dist = cue.start() - pos - (20 if status == "planned" else 0)
+            if found is None or dist < found[0]:
+                found = (dist, status)
+    return found
 
 
 def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
@@ -1060,6 +1207,7 @@ def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
                              r"(?:sign|meet|welcome|travel|host|hold|attend)\b")
+_FUTURE_SIGNING_LOWER = lowered(_FUTURE_SIGNING.pattern)
 _STATUS_PRIORITY: tuple[AgreementStatus, ...] = ("terminated", "planned", "signed", "negotiating", "adopted", "agreed")
 
 
@@ -1128,7 +1276,7 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     last_touched: DocDraft | None = None
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
-    weak = [m for m in mentions if m.weak]
+    weak = [m for m in mentions if m.weak and not m.sector_only]
     sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
     for m in body:
         target: DocDraft | None = None
@@ -1196,6 +1344,11 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
             target = DocDraft()
             drafts.append(target)
         target.mentions.append(m)
+    for m in mentions:
+        if m.sector_only:
+            target = next((d for d in drafts if _compatible_type(d.head.type, m.type) and not d.head.count), None)
+            if target is not None:
+                target.headline_sectors += m.sectors
     for d in drafts:
         d.mentions.sort(key=lambda x: (x.weak, x.start))
     return drafts
@@ -1473,8 +1626,11 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
         sectors: list[tuple[str, int, int]] = []
         for m in draft.mentions:
             for sec in m.sectors:
+                if m.weak and _named_already(sec[0], sectors):
+                    continue  # the headline's shorthand for an area the body names ("textile" and "textile exports")
                 if sec[0].lower() not in {x[0].lower() for x in sectors}:
                     sectors.append(sec)
+        sectors += [sec for sec in draft.headline_sectors if not _named_already(sec[0], sectors)]
         if signed is None and link is not None:
             srec = link[1]
             if srec.start_date and srec.start_date == srec.end_date and status in ("signed", "adopted"):

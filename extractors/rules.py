@@ -19,7 +19,10 @@ logger = logging.getLogger(__name__)
 NAME = "accords-rules"
 # 1.1.0: planned summits dated by the article, later signing dates, sector phrasing (outputs differ
 # from 1.0.0, so `accords reextract` redoes older rows; the speed work changed no output).
-VERSION = "1.1.0"
+# 1.2.0: sectors from a headline's modifier, institutional title subjects and more content verbs; a date
+# before a document's name is dropped from it; a long subject's predicate sets status; a reporting
+# phrase ("officials in X said") is no host city.
+VERSION = "1.2.0"
 
 @cache
 def _cue_patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:

@@ -269,6 +269,11 @@ _RE_PARSE_MENTION_14 = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their)\s*$")
 _RE_PARSE_MENTION_15 = re.compile(r"\b(?:in|at|of)\s+(?:the\s+)?(?:(?:city|capital|town|resort)\s+(?:of\s+)?|[A-Z][\w’']+\s+(?:capital|city)\s+|"
                     r"[A-Z][\w’']+(?:'s|’s)\s+)?$")
 _RE_PARSE_MENTION_16 = re.compile(r"[.;]|\b(?:returned|flew|travel\w*)\b")
+# "..., officials in Bonn said": where a source speaks from is not where the summit meets
+_REPORTER_IN = re.compile(r"\b(?:officials?|sources?|diplomats?|analysts?|observers|experts|economists|bankers|"
+                          r"dealers|traders|correspondents?|reporters|spokes(?:man|woman|person)|newspapers?|"
+                          r"agency|radio|television|ministry|embassy)\s+(?:\w+\s+)?(?:in|at)\s+(?:the\s+)?$")
+_REPORTED_AFTER = re.compile(r"(?:\s+\w+)?\s+(?:said|say|says|told|reported|reports|quoted)\b")
 _RE_PARSE_MENTION_17 = re.compile(r",\s*[A-Z]")
 
 
@@ -336,6 +341,9 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     if city_place is None:
         for p in places:
             if p.kind == "city" and p.start >= a_end and p.start - a_end <= 120 and _RE_PARSE_MENTION_15.search(ctx.shadow[max(s.start, p.start - 40):p.start]) and not _RE_PARSE_MENTION_16.search(ctx.shadow[a_end:p.start]):
+                if _REPORTER_IN.search(ctx.shadow, max(s.start, p.start - 40), p.start) \
+                        or _REPORTED_AFTER.match(ctx.shadow, p.end, min(s.end, p.end + 30)):
+                    continue
                 city_place = p
                 break
     if city_place is not None:
