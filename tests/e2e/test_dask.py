@@ -7,7 +7,6 @@ test starts, so the test can ask the cluster's workers afterwards what they ran.
 import re
 import subprocess
 from collections.abc import Iterator
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from tests.e2e.test_faults import (  # the slow local news site and its helpers
     ACCORDS,
     SlowSite,
     assert_complete,
+    assert_spaced,
     cli_env,
     slow_site,  # noqa: F401  (fixture)
     start_ingest,
@@ -72,9 +72,7 @@ def test_ingest_on_a_dask_cluster_stores_everything_once_and_stays_polite(
     ran = executed(cluster)
     assert sum(ran.values()) >= 1 + 10 // BATCH, ran
     # the spacing between requests to the host held across the worker processes
-    starts = sorted(t for _, t in site.arrivals)
-    gaps = [b - a for a, b in pairwise(starts)]
-    assert min(gaps) >= delay - 0.1, gaps
+    assert_spaced(sorted(t for _, t in site.arrivals), delay)
 
     before = counts_at(fresh_database_url)
     again = start_ingest(feeds, env)

@@ -195,7 +195,16 @@ def test_two_runs_at_once_store_each_article_once_and_stay_polite(
     assert_complete(engine)
     engine.dispose()
     starts = sorted(t for _, t in site.arrivals)
-    gaps = [b - a for a, b in pairwise(starts)]
-    # Arrivals at the server add each request's own connect and send time, which varies
-    # by tens of milliseconds on a loaded machine; two unshared limits would give ~0.
-    assert min(gaps) >= delay - 0.1, gaps
+    assert_spaced(starts, delay)
+
+
+def assert_spaced(arrivals: list[float], delay: float) -> None:
+    """Requests to one host arrived ``delay`` apart, as one shared limit spaces them.
+
+    Slots are spaced exactly, but arrivals add each request's own connect and send
+    time: on a loaded machine one request can arrive late and the next on time (a gap
+    of 0.13 s for a delay of 0.3 s was seen). Two unshared limits would interleave
+    their requests: gaps down to ~0, and a median near half the delay."""
+    gaps = sorted(b - a for a, b in pairwise(arrivals))
+    assert gaps[0] >= delay / 3, gaps
+    assert gaps[len(gaps) // 2] >= delay - 0.05, gaps
