@@ -159,12 +159,18 @@ def show_articles(settings: Settings, feed_names: list[str]) -> None:
 
 
 @app.command()
-def extract(paths: Annotated[list[Path], typer.Argument(help=".txt (clean text) or .html")]) -> None:
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help=".txt (clean text) or .html")],
+    published: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="publication date of files that give none (every .txt)",
+    )] = None,
+) -> None:
     """Print the summits and agreements of each file, one JSON object per line."""
     from flows.extract_files import extract_file
 
+    day = published.date() if published else None
     for path in paths:
-        sys.stdout.write(json.dumps(extract_file(path), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(extract_file(path, day), ensure_ascii=False) + "\n")
 
 
 @app.command()

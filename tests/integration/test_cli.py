@@ -58,6 +58,19 @@ def test_extract_prints_one_line_per_file_and_survives_bad_ones(tmp_path: Path) 
     assert second["path"].endswith("missing.txt") and "error" in second
 
 
+def test_extract_dates_text_files_by_the_given_publication_date(tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Leaders of China and the five Central Asian countries opened the second "
+                    "China-Central Asia Summit in Astana on June 17.")
+    runner = CliRunner()
+    undated = json.loads(runner.invoke(app, ["extract", str(text)]).stdout)
+    dated = json.loads(runner.invoke(app, ["extract", "--published", "2025-06-17",
+                                           str(text)]).stdout)
+    assert undated["summits"][0]["start_date"] is None  # June 17 of which year?
+    assert dated["summits"][0]["start_date"] == "2025-06-17"
+    assert dated["summits"][0]["year"] == 2025
+
+
 def test_settings_never_print_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORDS_DATABASE_URL", "postgresql+psycopg://u:s3cret@db.example/x")
     get_settings.cache_clear()
