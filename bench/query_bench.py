@@ -43,7 +43,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,18 +54,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.scratch import admin_server, create_database, drop_databases
 from db.migrate import upgrade
 from db.reports import Filters, export_report, run_report, search_articles
 from db.session import make_engine, make_session_factory, safe_url
 from flows.output import to_json
 
 TARGET_MS = 200.0
-LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 YEARS = 5
 
 # --- vocabulary -------------------------------------------------------------------------
@@ -238,52 +235,11 @@ class Scratch:
     tempdir: Path | None = None
 
 
-def _answers(url: str) -> bool:
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
-def pick_server(explicit: str | None) -> tuple[str, Path | None]:
-    """The admin URL of the server to create the scratch database on (and an embedded dir)."""
-    if explicit:
-        return explicit, None
-    configured = os.environ.get("ACCORDS_DATABASE_URL")
-    if configured:
-        return configured, None
-    if _answers(LOCAL_SERVER):
-        return LOCAL_SERVER, None
-    from db.session import embedded_url
-
-    tempdir = Path(tempfile.mkdtemp(prefix="accords_bench_pg_"))
-    return embedded_url(tempdir, database="postgres"), tempdir
-
-
-def create_scratch(admin_url: str, tempdir: Path | None) -> Scratch:
+def create_scratch(explicit: str | None) -> Scratch:
+    admin_url, tempdir = admin_server(explicit)
     name = f"accords_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    return Scratch(admin_url=admin_url, url=url, name=name, tempdir=tempdir)
-
-
-def drop_scratch(scratch: Scratch) -> None:
-    admin = create_engine(scratch.admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    return Scratch(admin_url=admin_url, url=create_database(admin_url, name), name=name,
+                   tempdir=tempdir)
 
 
 # --- data generation ----------------------------------------------------------------------
@@ -911,8 +867,7 @@ def main() -> int:
     args = ap.parse_args()
     n_agreements = args.agreements if args.agreements is not None else 3 * args.summits
 
-    admin_url, tempdir = pick_server(args.database_url)
-    scratch = create_scratch(admin_url, tempdir)
+    scratch = create_scratch(args.database_url)
     print(f"scratch database {safe_url(scratch.url)}")
     engine = make_engine(scratch.url, pool_size=2)
     try:
@@ -955,7 +910,7 @@ def main() -> int:
         if args.keep:
             print(f"kept {safe_url(scratch.url)}")
         else:
-            drop_scratch(scratch)
+            drop_databases(scratch.admin_url, [scratch.name])
             if scratch.tempdir is not None:
                 shutil.rmtree(scratch.tempdir, ignore_errors=True)
 

@@ -77,11 +77,10 @@ sys.path.insert(0, str(ROOT))
 import psutil
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
+from bench import scratch
 from bench.site import HOSTS, Site, feeds_toml, generate
 
-LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 VENV_BIN = Path(sys.executable).parent
 LIMIT_WORKERS = 2
 LIMIT_CHUNKSIZE = 8
@@ -133,62 +132,30 @@ def measure_limit(pages: list[Path], sample: int) -> Limit:
 
 # --- databases ----------------------------------------------------------------------------
 
-def _answers(url: str) -> bool:
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
 @dataclass
 class Databases:
     accords_url: str
-    admin_url: str | None = None  # set when we created scratch databases we must drop
-    scratch: list[str] = field(default_factory=list)
+    admin_url: str  # the server's postgres database: scratch databases are made from it
+    scratch: list[str] = field(default_factory=list)  # the databases this run created
     prefect_url: str | None = None  # asyncpg URL for the Prefect server, None = SQLite
     embedded_dir: Path | None = None
 
 
-def _create(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-
-
 def open_databases(explicit: str | None) -> Databases:
+    """A scratch database for accords (or ``explicit``, used as it is), and one for the
+    Prefect server when the server is reachable over TCP."""
     tag = secrets.token_hex(4)
+    admin, embedded = scratch.admin_server(explicit)
     if explicit:
-        admin = make_url(explicit).set(database="postgres").render_as_string(hide_password=False)
         dbs = Databases(accords_url=explicit, admin_url=admin)
     else:
-        configured = os.environ.get("ACCORDS_DATABASE_URL")
-        embedded = None
-        if configured:
-            admin = make_url(configured).set(database="postgres").render_as_string(
-                hide_password=False)
-        elif _answers(LOCAL_SERVER):
-            admin = LOCAL_SERVER
-        else:
-            from db.session import embedded_url
-
-            embedded = Path(tempfile.mkdtemp(prefix="accords_bench_pg_"))
-            admin = embedded_url(embedded, database="postgres")
         name = f"accords_bench_{tag}"
-        _create(admin, name)
-        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-        dbs = Databases(accords_url=url, admin_url=admin, scratch=[name], embedded_dir=embedded)
-    admin_url = make_url(dbs.admin_url or "")
-    if dbs.embedded_dir is None and admin_url.host:  # asyncpg needs host/port, not a socket
+        dbs = Databases(accords_url=scratch.create_database(admin, name), admin_url=admin,
+                        scratch=[name], embedded_dir=embedded)
+    admin_url = make_url(admin)
+    if embedded is None and admin_url.host:  # asyncpg needs host/port, not a socket
         name = f"accords_bench_prefect_{tag}"
-        _create(dbs.admin_url or "", name)
+        scratch.create_database(admin, name)
         dbs.scratch.append(name)
         dbs.prefect_url = admin_url.set(drivername="postgresql+asyncpg", database=name) \
             .render_as_string(hide_password=False)
@@ -196,17 +163,9 @@ def open_databases(explicit: str | None) -> Databases:
 
 
 def drop_databases(dbs: Databases, keep: bool) -> None:
-    if not dbs.admin_url:
-        return
-    admin = create_engine(dbs.admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            for name in dbs.scratch:
-                if keep and name.startswith("accords_bench_") and "prefect" not in name:
-                    continue
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    """Drop the scratch databases; with ``keep``, all but accords' own."""
+    scratch.drop_databases(dbs.admin_url, [n for n in dbs.scratch
+                                           if not (keep and "prefect" not in n)])
 
 
 # --- processes ----------------------------------------------------------------------------
