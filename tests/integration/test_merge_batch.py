@@ -168,3 +168,23 @@ def test_rows_merged_before_tallies_were_kept_are_recounted_when_next_touched(
     assert whole["claims"], "the fixtures give claims"
     for table in whole:
         assert halves[table] == whole[table], table
+
+
+def test_votes_of_an_article_deleted_in_sql_leave_the_rows_at_the_next_merge(
+        engine: Engine) -> None:
+    """Deleting an article takes its mentions with it (the foreign key cascades); the
+    rows they voted for are recounted the next time a merge touches them."""
+    def delete_one_then_merge(session: Session, items: list[tuple[int, Extraction]]) -> None:
+        half = len(items) // 2
+        merge.replace_many(session, items[:half])
+        session.execute(text("DELETE FROM articles WHERE id = :id"), {"id": items[0][0]})
+        merge.replace_many(session, items[half:])
+
+    def without_it(session: Session, items: list[tuple[int, Extraction]]) -> None:
+        session.execute(text("DELETE FROM articles WHERE id = :id"), {"id": items[0][0]})
+        merge.replace_many(session, items[1:])
+
+    deleted, _ = merged(engine, delete_one_then_merge)
+    never, _ = merged(engine, without_it)
+    for table in never:
+        assert deleted[table] == never[table], table

@@ -13,7 +13,9 @@ distinct values; what the winners need is stored beside the counts:
   ``summit_ref`` and ``reported_year``.
 - ``summit_people``: the article, group and rank the role and country were taken from.
 - ``summits.tallied`` / ``agreements.tallied``: false for rows merged before this
-  migration; the next merge that touches such a row recounts it from its mentions.
+  migration, and set false by a trigger whenever mentions of a row are deleted (an
+  article deleted in SQL takes its mentions with it); the next merge that touches
+  such a row recounts it from its mentions.
 
 Revision ID: 0010
 Revises: 0009
@@ -34,6 +36,21 @@ depends_on: str | Sequence[str] | None = None
 _OWNERS = ("summit_id", "agreement_id")
 
 
+# Mentions deleted outside db.merge (which recounts what it deletes anyway) would leave
+# their votes in the tallies: mark the rows for a recount.
+UNTALLY = """
+    CREATE FUNCTION public.untally_mentioned() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+        UPDATE public.summits SET tallied = false
+        WHERE tallied AND id IN (SELECT summit_id FROM old_rows);
+        UPDATE public.agreements SET tallied = false
+        WHERE tallied AND id IN (SELECT agreement_id FROM old_rows);
+        RETURN NULL;
+    END
+    $fn$
+"""
+
+
 def upgrade() -> None:
     for column in ("first_reported", "last_reported"):
         op.add_column("claims", sa.Column(column, sa.DateTime(timezone=True)))
@@ -50,9 +67,15 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("tallied", sa.Boolean(), nullable=False,
                                        server_default=sa.false()))
         op.alter_column(table, "tallied", server_default=sa.true())
+    op.execute(UNTALLY)
+    op.execute("CREATE TRIGGER untally_mentioned AFTER DELETE ON public.mentions "
+               "REFERENCING OLD TABLE AS old_rows "
+               "FOR EACH STATEMENT EXECUTE FUNCTION public.untally_mentioned()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER untally_mentioned ON public.mentions")
+    op.execute("DROP FUNCTION public.untally_mentioned()")
     for table in ("summits", "agreements"):
         op.drop_column(table, "tallied")
     for column in ("role_from", "country_from"):
