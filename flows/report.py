@@ -178,8 +178,30 @@ def _to_svg(fig: Figure, label: str) -> Markup:
     return Markup(svg)  # safe: matplotlib escapes every text it writes into the SVG
 
 
+# Points of text per character of an 8-point label, and of the timeline's axes width
+# (an 11-inch figure at matplotlib's default subplot margins): what a label spans in days.
+_LABEL_CHAR_PT = 4.9
+_AXES_WIDTH_PT = 11 * 72 * 0.775
+
+
+class _LabelRow:
+    """Where the labels of one timeline row may still go without overlapping: a label goes
+    above its marker, else below, else (a crowded stretch) nowhere."""
+
+    def __init__(self) -> None:
+        self.free_from = {True: float("-inf"), False: float("-inf")}  # above, below
+
+    def place(self, centre: float, width: float) -> bool | None:
+        for above in (True, False):
+            if centre - width / 2 > self.free_from[above]:
+                self.free_from[above] = centre + width / 2
+                return above
+        return None
+
+
 def timeline_svg(summits: list[dict[str, Any]]) -> Markup | None:
-    """One row per series, one marker per summit at its date, labelled edition and city."""
+    """One row per series, one marker per summit at its date, labelled edition and city
+    where the labels do not overlap (the summits table lists every summit)."""
     dated = [r for r in summits if r["report_date"] is not None]
     if not dated:
         return None
@@ -190,12 +212,12 @@ def timeline_svg(summits: list[dict[str, Any]]) -> Markup | None:
     series = list(rows)  # earliest first, drawn top down
     first, last = min(r["report_date"] for r in dated), max(r["report_date"] for r in dated)
     pad = max(timedelta(days=10), (last - first) * 0.06)
+    days_per_char = _LABEL_CHAR_PT * ((last - first + 2 * pad).days or 1) / _AXES_WIDTH_PT
     with matplotlib.rc_context(_style("accords-timeline")):
         fig = Figure(figsize=(11, 1.4 + 0.5 * len(series)))
         ax = fig.add_subplot()
         for y, name in enumerate(series):
-            previous: date | None = None
-            above = True
+            labels = _LabelRow()
             for day, group in rows[name].items():
                 for r in group:
                     colour = _STATUS_COLOURS.get(r["status"] or "", _UNKNOWN_COLOUR)
@@ -203,10 +225,10 @@ def timeline_svg(summits: list[dict[str, Any]]) -> Markup | None:
                     face = colour if r["start_date"] is not None else "white"
                     ax.plot([_num(day)], [y], marker="o", markersize=8, color=colour,
                             markerfacecolor=face, markeredgewidth=1.6, linestyle="none")
-                # Labels of summits close in time on one row would overlap: alternate sides.
-                above = not above if previous is not None and day - previous < pad else True
-                previous = day
                 label = " / ".join(x for x in map(_marker_label, group) if x)
+                above = labels.place(_num(day), len(label) * days_per_char)
+                if above is None:
+                    continue
                 ax.annotate(label, (_num(day), y), xytext=(0, 7 if above else -8),
                             textcoords="offset points", ha="center",
                             va="bottom" if above else "top", fontsize=8, color="#333333",
