@@ -262,8 +262,21 @@ class DocDraft:
         return self.mentions[0]
 
     @property
+    def named(self) -> DocMention | None:
+        """The mention that names the document: the first titled one, unless a later one
+        completes that name ("a treaty of permanent good-neighborliness" in a summary, "...
+        and friendly cooperation" in the body)."""
+        titled = [m for m in self.mentions if m.title]
+        if not titled:
+            return None
+        first = (titled[0].title or "").lower()
+        return max((m for m in titled if (m.title or "").lower().startswith(first)),
+                   key=lambda m: len(m.title or ""))
+
+    @property
     def title(self) -> str | None:
-        return next((m.title for m in self.mentions if m.title), None)
+        named = self.named
+        return named.title if named else None
 
     @property
     def count(self) -> int | None:
@@ -1637,8 +1650,8 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
                 signed = (srec.start_date, -1, -1)
         values: list[ValueSpan] = []
         if title and head.title_span:
-            tm = next(m for m in draft.mentions if m.title)
-            assert tm.title_span is not None
+            tm = draft.named
+            assert tm is not None and tm.title_span is not None
             a, b = tm.title_span
             values.append(ValueSpan(field="title", value=title, span=Span(start=a, end=b, text=ctx.text[a:b])))
         values.append(ValueSpan(field="type", value=dtype, span=Span(start=head.start, end=head.end,

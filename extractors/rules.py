@@ -22,7 +22,9 @@ NAME = "accords-rules"
 # 1.2.0: sectors from a headline's modifier, institutional title subjects and more content verbs; a date
 # before a document's name is dropped from it; a long subject's predicate sets status; a reporting
 # phrase ("officials in X said") is no host city.
-VERSION = "1.2.0"
+# 1.3.0: a later mention that completes a document's name gives its title ("Treaty of X" in a
+# summary, "Treaty of X and Y" in the body).
+VERSION = "1.3.0"
 
 @cache
 def _cue_patterns() -> tuple[tuple[re.Pattern[str], bool], ...]:
