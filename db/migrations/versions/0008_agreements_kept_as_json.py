@@ -20,7 +20,7 @@ read costs ~15 ms of it).
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-29
+Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence

@@ -12,7 +12,7 @@ since are read from the heap as before.
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-29
+Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
