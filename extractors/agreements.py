@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from extractors.context import ArticleContext
@@ -894,7 +894,6 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
         status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
         company: bool | None = None
         status_low: str | None = None
-        status_possible: frozenset[AgreementStatus] = frozenset()
         sentence_checked = False
         historic_spans: list[tuple[int, int]] = []
         domestic = has_event = False
@@ -1056,9 +1055,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
             if status_low is None:
                 status_low = status_text.lower()
-                status_possible = _possible_statuses(status_low)
-            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low,
-                                     status_possible)
+            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low)
             mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
@@ -1124,15 +1121,14 @@ _RE_STATUS_3 = re.compile(r"(?i)\bsigned\b")
 _RE_STATUS_4 = re.compile(r"[,;]")
 
 
-def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
-            possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
+def _status(text: str, pos: int, kind: AgreementType, low: str | None = None) -> AgreementStatus | None:
     """The status cue nearest the noun at ``pos`` (within 70 characters), else the verb of a long
     clause it heads or ends with no comma between ("A protocol to limit ... could be signed"), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
-    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()`` and ``possible``
-    its :func:`_possible_statuses`, when the caller has them (once per sentence).
+    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()``, when the caller
+    has it (once per sentence).
     """
     if kind in _DECLARATIVE_TYPES and _QUOTED_SOURCE.search(text[max(0, pos - 40):pos]):
         return "adopted"
@@ -1145,12 +1141,13 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
     if low is None:
         low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
+    # A rule none of whose cue words is in the window cannot match there. (The window is a
+    # slice of ``low``, so no separate test of the whole sentence is needed first.)
     window = low[lo:hi] if rules is _STATUS_RULES_LOWER else None
-    cued = (possible if possible is not None else _possible_statuses(low)) if window is not None else frozenset()
     for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
-        if window is not None and (status not in cued or not any(w in window for w in _STATUS_WORDS[status])):
+        if window is not None and not any(w in window for w in _STATUS_WORDS[status]):
             continue
         for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
@@ -1198,11 +1195,6 @@ def _predicate_after(text: str, low: str, pos: int, lowered_rules: bool) -> tupl
             if found is None or dist < found[0]:
                 found = (dist, status)
     return found
-
-
-def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
-    """Statuses whose cue words occur anywhere in the lower-cased text."""
-    return frozenset(status for status, words in _STATUS_WORDS.items() if any(w in low for w in words))
 
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
@@ -1373,17 +1365,27 @@ def _anaphoric_only(d: DocDraft) -> bool:
     return all(m.anaphoric or not m.indefinite for m in d.mentions) and d.head.anaphoric
 
 
-_RE_SAME_TITLE_1 = re.compile(r"[a-z0-9']+")
-_RE_SAME_TITLE_2 = re.compile(r"[a-z0-9']+")
+_RE_TITLE_WORD = re.compile(r"[a-z0-9']+")
+_TITLE_NOUNS = frozenset(["agreement", "treaty", "declaration", "protocol", "accord"])
+
+
+@lru_cache(maxsize=1024)
+def _title_keys(title: str) -> tuple[frozenset[str], str]:
+    """The distinctive words of a title and its first word, lower-cased.
+
+    Cached: clustering compares each titled mention with every titled draft, so the
+    same few titles are taken apart over and over.
+    """
+    keys = frozenset(_RE_TITLE_WORD.findall(title.lower())) - _SMALL_WORDS - _TITLE_NOUNS
+    words = title.split()
+    return keys, words[0].lower() if words else ""
 
 
 def _same_title(a: str, b: str) -> bool:
-    ka = set(_RE_SAME_TITLE_1.findall(a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
-    kb = set(_RE_SAME_TITLE_2.findall(b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    (ka, first_a), (kb, first_b) = _title_keys(a), _title_keys(b)
     if not ka or not kb:
         return False
     small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
-    first_a, first_b = a.split()[0].lower(), b.split()[0].lower()
     return ka == kb or (small <= big and (len(small) >= 2 or first_a == first_b
                                           or any(w.isupper() or len(w) <= 4 for w in small)))
 
