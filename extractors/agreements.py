@@ -225,6 +225,12 @@ def _historic_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in historic), re.IGNORECASE)
 
 
+@cache
+def _historic_prefixes() -> tuple[str, ...]:
+    """The historic titles lower-cased, once: a title starting with one is dropped."""
+    return tuple(h.lower() for h in _marker_patterns()[3])
+
+
 @dataclass(slots=True)
 class DocMention:
     sentence: int
@@ -877,8 +883,8 @@ _OF_SUBJECT = re.compile(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])")
 def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
     pattern, table = _noun_pattern()
-    _, _, nondip_re, historic = _marker_patterns()
-    historic_re = _historic_pattern()
+    nondip_re = _marker_patterns()[2]
+    historic_re, historic_prefixes = _historic_pattern(), _historic_prefixes()
     domestic_words, historic_keys = _marker_sets()[2:]
     out: list[DocMention] = []
     lead: int | None = None
@@ -1012,7 +1018,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     title, tspan = None, None
             if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
-            if title and any(title.lower().startswith(h.lower()) for h in historic):
+            if title and title.lower().startswith(historic_prefixes):
                 continue
             if title and _PARTY_TITLE.search(title):
                 continue
@@ -1598,11 +1604,11 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
     drafts = cluster_docs(ctx, find_doc_mentions(ctx))
     out: list[Agreement] = []
     previous_parties: list[str] = []
+    primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
     for draft in drafts:
         head = draft.head
         title = draft.title
         dtype: AgreementType = next((m.type for m in draft.mentions if m.title), _usual_type(draft))
-        primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
         status = _draft_status(draft, primary.status if primary else None)
         signed = _signed_on(ctx, draft, status)
         head.signed_on = signed

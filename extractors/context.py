@@ -22,6 +22,7 @@ from extractors.entities import (
     find_bare_names,
     find_people,
     load_gazetteer,
+    surname_index,
     title_hint_spans,
     title_starts,
 )
@@ -190,9 +191,10 @@ def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
         for p in plist:
             if len(p.name.split()) > 1 or p.name not in known:
                 known.setdefault(p.name, p)
+    surnames = surname_index(known)
     people: list[tuple[PersonMention, ...]] = []
     for s, plist in zip(sentences, titled, strict=True):
-        bare = [b for b in find_bare_names(gaz, shadow, s.start, s.end, known)
+        bare = [b for b in find_bare_names(gaz, shadow, s.start, s.end, known, surnames)
                 if not any(p.start <= b.start < p.end for p in plist)]
         people.append(tuple(_canonical(plist, known)) + tuple(bare))
     return tuple(people)
