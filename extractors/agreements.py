@@ -340,8 +340,9 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     tail = ""
     tail_end = m_end
     of = _RE_FIND_TITLE_2.match(after)
+    # both patterns are anchored at the end and span at most the last two tokens / the last one
     starts_title = not _CAPITAL_LAST.search(before, tail_start(before, 2)) or bool(
-        _RE_FIND_TITLE_8.search(before))
+        _RE_FIND_TITLE_8.search(before, tail_start(before, 1)))
     if of and not starts_title and not _RE_FIND_TITLE_9.match(after):
         of = None
     if noun_cap and of and not _RE_FIND_TITLE_10.match(after):
@@ -611,6 +612,13 @@ def _shared_heads(pieces: list[str], body: str) -> list[str]:
     return out
 
 
+def _long_item(piece: str) -> bool:
+    """More than six words without its trailing small words, and not "X and Y of ..." (one area)."""
+    # stripping trailing small words only removes words: a piece of six words or fewer stays short
+    return len(piece.split()) > 6 and len(_RE_SECTORS_FROM_3.sub("", piece.rstrip()).split()) > 6 \
+        and not _NOMINALS_OF.search(piece)
+
+
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
     stop = _SECTOR_STOP.search(text, 0, 220)
@@ -627,9 +635,7 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pieces = [x for p in _RE_SECTORS_FROM_6.split(body[ranging.end():]) for x in _RE_SECTORS_FROM_7.split(p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
-                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6
-                                          and not _NOMINALS_OF.search(p) else [p])]
+    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1) if _long_item(p) else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
