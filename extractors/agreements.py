@@ -728,6 +728,7 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
 
 
 _FURTHER_TOPIC = re.compile(r",?\s+as well as\s+(?:on|about|in the fields? of)\s+")
+_FURTHER_TOPIC_LATER = re.compile(r"[^,.;]{0,40}?" + _FURTHER_TOPIC.pattern)  # a few words after the list
 
 
 def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int) -> list[tuple[str, int, int]]:
@@ -735,8 +736,7 @@ def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int)
     if not sectors:
         return []
     end = sectors[-1][2] - s_start
-    more = _FURTHER_TOPIC.match(text, end, min(len(text), end + 40)) or re.compile(
-        r"[^,.;]{0,40}?" + _FURTHER_TOPIC.pattern).match(text, end)
+    more = _FURTHER_TOPIC.match(text, end, min(len(text), end + 40)) or _FURTHER_TOPIC_LATER.match(text, end)
     if more is None:
         return []
     return _sectors_from(text[more.end():], s_start + more.end())
@@ -1042,7 +1042,9 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention.sectors = [(sector, a - len(sector) - 1, a - 1)]
                     out.append(mention)
                 continue
-            sector = _headline_sector(before) if weak else _modifier_sector(before)
+            sector = None
+            if not title:  # a modifier is an area only of an untitled document (see below)
+                sector = _headline_sector(before) if weak else _modifier_sector(before)
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
