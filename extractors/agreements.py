@@ -1283,11 +1283,12 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
     weak = [m for m in mentions if m.weak and not m.sector_only]
-    sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
+    # sentence -> ids of the drafts holding a mention of it so far (by identity: drafts are
+    # distinct), kept as mentions are placed rather than rebuilt from every draft per mention
+    in_sentence: dict[int, set[int]] = {}
     for m in body:
         target: DocDraft | None = None
-        # drafts already holding a mention of this sentence (by identity: drafts are distinct)
-        same_sentence = {id(d) for d in drafts if m.sentence in sentences[id(d)]}
+        same_sentence = in_sentence.get(m.sentence, set())
         if m.title:
             target = next((d for d in drafts if d.title and _same_title(d.title, m.title)), None)
             if target is None:
@@ -1331,9 +1332,8 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 continue
             target = DocDraft()
             drafts.append(target)
-            sentences[id(target)] = set()
         target.mentions.append(m)
-        sentences[id(target)].add(m.sentence)
+        in_sentence.setdefault(m.sentence, set()).add(id(target))
         last_touched = target
     for m in pending_docs:
         target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)
