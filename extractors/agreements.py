@@ -1495,11 +1495,16 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
     if not summits:
         return None
     head_text = ctx.sentence_lower(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
-    if _DATED_BEFORE.search(head_text):
+    # the pattern is end-anchored and spans three tokens at most ("last year's" and a name)
+    if _DATED_BEFORE.search(head_text, tail_start(head_text, 3)):
         return None  # a document with its own, earlier date ("the February Louvre agreement")
     best: tuple[int, tuple[SummitDraft, Summit]] | None = None
+    # the sentences a summit mention must share with the document (its own, or its list's lead)
+    near = {dm.sentence for dm in draft.mentions} | {dm.lead for dm in draft.mentions if dm.lead is not None}
     for sd, rec in summits:
         for sm in sd.mentions:
+            if sm.sentence not in near:
+                continue
             for dm in draft.mentions:
                 if sm.sentence in (dm.sentence, dm.lead):
                     dist = abs(sm.start - dm.start)
