@@ -131,6 +131,8 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
     for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
+            if c_start == c_end:
+                continue  # an empty line (a paragraph's chunks begin with its blank separator): no sentence
             for s_start, s_end in _split_chunk(text, c_start, c_end, after_stops):
                 marked = dates and bisect_left(dates, s_start - 1) < bisect_left(dates, s_end)
                 for sub_start, sub_end in (_split_date_mark(text, s_start, s_end) if marked
