@@ -390,14 +390,20 @@ def title_hint_spans(lower: str) -> list[tuple[int, int]]:
     return spans
 
 
-def title_starts(lower: str) -> list[int]:
-    """Offsets in folded text where a title word starts (overlapping ones too), in order."""
+def title_starts(lower: str, spans: list[tuple[int, int]] | None = None) -> list[int]:
+    """Offsets in folded text where a title word starts (overlapping ones too), in order.
+
+    ``spans``: ascending ``[start, end)`` ranges, when only starts inside them are wanted
+    (the sentences :func:`find_people` will read); by default the whole text.
+    """
     starts: list[int] = []
-    for word in _TITLE_WORDS:
-        at = lower.find(word)
-        while at != -1:
-            starts.append(at)
-            at = lower.find(word, at + 1)
+    for start, end in [(0, len(lower))] if spans is None else spans:
+        for word in _TITLE_WORDS:
+            stop = end + len(word) - 1  # a word may start before ``end`` and run past it
+            at = lower.find(word, start, stop)
+            while at != -1:
+                starts.append(at)
+                at = lower.find(word, at + 1, stop)
     starts.sort()
     return starts
 
