@@ -145,12 +145,23 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     for a, b, p in pieces:
         body = text[a:b]
-        key = " ".join(body.split())
+        key = _normalised(body)
         if key in seen:
             continue
         seen.add(key)
         out.append(Sentence(index=len(out), start=a, end=b, text=body, paragraph=p))
     return tuple(out)
+
+
+def _normalised(body: str) -> str:
+    """``" ".join(body.split())`` for a trimmed sentence: its words separated by single spaces.
+
+    Most sentences already are: every whitespace character but the space is unprintable, so a
+    printable body without a double space is its own normal form (and is not split and rejoined).
+    """
+    if body.isprintable() and "  " not in body:
+        return body
+    return " ".join(body.split())
 
 
 def _split_date_mark(text: str, start: int, end: int) -> list[tuple[int, int]]:
