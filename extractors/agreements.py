@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from extractors.context import ArticleContext
@@ -225,6 +225,12 @@ def _historic_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in historic), re.IGNORECASE)
 
 
+@cache
+def _historic_prefixes() -> tuple[str, ...]:
+    """The historic titles lower-cased, once: a title starting with one is dropped."""
+    return tuple(h.lower() for h in _marker_patterns()[3])
+
+
 @dataclass(slots=True)
 class DocMention:
     sentence: int
@@ -347,8 +353,9 @@ def _find_title(text: str, sent_start: int, m_start: int, m_end: int, noun: str,
     tail = ""
     tail_end = m_end
     of = _RE_FIND_TITLE_2.match(after)
+    # both patterns are anchored at the end and span at most the last two tokens / the last one
     starts_title = not _CAPITAL_LAST.search(before, tail_start(before, 2)) or bool(
-        _RE_FIND_TITLE_8.search(before))
+        _RE_FIND_TITLE_8.search(before, tail_start(before, 1)))
     if of and not starts_title and not _RE_FIND_TITLE_9.match(after):
         of = None
     if noun_cap and of and not _RE_FIND_TITLE_10.match(after):
@@ -618,6 +625,13 @@ def _shared_heads(pieces: list[str], body: str) -> list[str]:
     return out
 
 
+def _long_item(piece: str) -> bool:
+    """More than six words without its trailing small words, and not "X and Y of ..." (one area)."""
+    # stripping trailing small words only removes words: a piece of six words or fewer stays short
+    return len(piece.split()) > 6 and len(_RE_SECTORS_FROM_3.sub("", piece.rstrip()).split()) > 6 \
+        and not _NOMINALS_OF.search(piece)
+
+
 def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Split a list phrase ("trade facilitation, green minerals, and customs") into sectors."""
     stop = _SECTOR_STOP.search(text, 0, 220)
@@ -634,9 +648,7 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
         pieces = [x for p in _RE_SECTORS_FROM_6.split(body[ranging.end():]) for x in _RE_SECTORS_FROM_7.split(p)]
         pos = ranging.end()
     # a long item joined by "and" is two items: "exchange tax information and provide mutual assistance"
-    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1)
-                                          if len(_RE_SECTORS_FROM_3.sub("", p.rstrip()).split()) > 6
-                                          and not _NOMINALS_OF.search(p) else [p])]
+    pieces = [x for p in pieces for x in (_RE_SECTORS_FROM_8.split(p, maxsplit=1) if _long_item(p) else [p])]
     for piece in pieces:
         start = body.find(piece, pos)
         if start < 0:
@@ -729,6 +741,7 @@ def _sentence_sectors(text: str, m_end: int, s_start: int) -> list[tuple[str, in
 
 
 _FURTHER_TOPIC = re.compile(r",?\s+as well as\s+(?:on|about|in the fields? of)\s+")
+_FURTHER_TOPIC_LATER = re.compile(r"[^,.;]{0,40}?" + _FURTHER_TOPIC.pattern)  # a few words after the list
 
 
 def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int) -> list[tuple[str, int, int]]:
@@ -736,8 +749,7 @@ def _further_topic(text: str, sectors: list[tuple[str, int, int]], s_start: int)
     if not sectors:
         return []
     end = sectors[-1][2] - s_start
-    more = _FURTHER_TOPIC.match(text, end, min(len(text), end + 40)) or re.compile(
-        r"[^,.;]{0,40}?" + _FURTHER_TOPIC.pattern).match(text, end)
+    more = _FURTHER_TOPIC.match(text, end, min(len(text), end + 40)) or _FURTHER_TOPIC_LATER.match(text, end)
     if more is None:
         return []
     return _sectors_from(text[more.end():], s_start + more.end())
@@ -890,8 +902,8 @@ _OF_SUBJECT = re.compile(r"\s+of\s+(?!the\b|a\b|an\b|[A-Z\d])")
 def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
     """Document mentions that survive the company/labour/domestic/historic filters."""
     pattern, table = _noun_pattern()
-    _, _, nondip_re, historic = _marker_patterns()
-    historic_re = _historic_pattern()
+    nondip_re = _marker_patterns()[2]
+    historic_re, historic_prefixes = _historic_pattern(), _historic_prefixes()
     domestic_words, historic_keys = _marker_sets()[2:]
     out: list[DocMention] = []
     lead: int | None = None
@@ -907,7 +919,6 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
         status_text = (ctx.sentence_text(lead) + " " + text) if lead is not None else text
         company: bool | None = None
         status_low: str | None = None
-        status_possible: frozenset[AgreementStatus] = frozenset()
         sentence_checked = False
         historic_spans: list[tuple[int, int]] = []
         domestic = has_event = False
@@ -1026,7 +1037,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     title, tspan = None, None
             if title and _GENERIC_TITLE_WORD.fullmatch(title.split()[0]) and not _JOINT_TITLE.match(title):
                 title = None
-            if title and any(title.lower().startswith(h.lower()) for h in historic):
+            if title and title.lower().startswith(historic_prefixes):
                 continue
             if title and _PARTY_TITLE.search(title):
                 continue
@@ -1044,7 +1055,9 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                     mention.sectors = [(sector, a - len(sector) - 1, a - 1)]
                     out.append(mention)
                 continue
-            sector = _headline_sector(before) if weak else _modifier_sector(before)
+            sector = None
+            if not title:  # a modifier is an area only of an untitled document (see below)
+                sector = _headline_sector(before) if weak else _modifier_sector(before)
             if title and mention.title_span:
                 mention.sectors += _title_sectors(title, noun, mention.title_span[0])
             if not title or not mention.title_span or mention.title_span[1] <= b:
@@ -1069,9 +1082,7 @@ def find_doc_mentions(ctx: ArticleContext) -> list[DocMention]:
                 mention.sectors = _sectors_from(after[of.end():], a + len(noun) + of.end())
             if status_low is None:
                 status_low = status_text.lower()
-                status_possible = _possible_statuses(status_low)
-            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low,
-                                     status_possible)
+            mention.status = _status(status_text, m.start() + len(status_text) - len(text), kind, status_low)
             mention.lead = lead
             out.append(mention)
     return _drop_appositions(out)
@@ -1137,15 +1148,14 @@ _RE_STATUS_3 = re.compile(r"(?i)\bsigned\b")
 _RE_STATUS_4 = re.compile(r"[,;]")
 
 
-def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
-            possible: frozenset[AgreementStatus] | None = None) -> AgreementStatus | None:
+def _status(text: str, pos: int, kind: AgreementType, low: str | None = None) -> AgreementStatus | None:
     """The status cue nearest the noun at ``pos`` (within 70 characters), else the verb of a long
     clause it heads or ends with no comma between ("A protocol to limit ... could be signed"), else None.
 
     A declaration, communique or statement quoted as a source ("according to a joint
     statement") has been issued; talks that are over ("after negotiations") are no
-    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()`` and ``possible``
-    its :func:`_possible_statuses`, when the caller has them (once per sentence).
+    negotiating cue; "signed and issued" is signed. ``low`` is ``text.lower()``, when the caller
+    has it (once per sentence).
     """
     if kind in _DECLARATIVE_TYPES and _QUOTED_SOURCE.search(text[max(0, pos - 40):pos]):
         return "adopted"
@@ -1158,12 +1168,13 @@ def _status(text: str, pos: int, kind: AgreementType, low: str | None = None,
     if low is None:
         low = text.lower()
     rules = _STATUS_RULES_LOWER if len(low) == len(text) else _STATUS_RULES
+    # A rule none of whose cue words is in the window cannot match there. (The window is a
+    # slice of ``low``, so no separate test of the whole sentence is needed first.)
     window = low[lo:hi] if rules is _STATUS_RULES_LOWER else None
-    cued = (possible if possible is not None else _possible_statuses(low)) if window is not None else frozenset()
     for status, pattern in rules:
         if status == "agreed" and kind in _DECLARATIVE_TYPES:
             continue
-        if window is not None and (status not in cued or not any(w in window for w in _STATUS_WORDS[status])):
+        if window is not None and not any(w in window for w in _STATUS_WORDS[status]):
             continue
         for cue in pattern.finditer(low if rules is _STATUS_RULES_LOWER else text, lo, hi):
             if status == "negotiating" and _TALKS_OVER.search(text[max(0, cue.start() - 40):cue.start()]):
@@ -1211,11 +1222,6 @@ def _predicate_after(text: str, low: str, pos: int, lowered_rules: bool) -> tupl
             if found is None or dist < found[0]:
                 found = (dist, status)
     return found
-
-
-def _possible_statuses(low: str) -> frozenset[AgreementStatus]:
-    """Statuses whose cue words occur anywhere in the lower-cased text."""
-    return frozenset(status for status, words in _STATUS_WORDS.items() if any(w in low for w in words))
 
 
 _FUTURE_SIGNING = re.compile(r"(?i)\b(?:will|is to|are to|is set to|are set to|is expected to|are expected to)\s+(?:\w+\s+){0,2}"
@@ -1290,11 +1296,12 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
     pending_docs: list[DocMention] = []
     body = [m for m in _split_topics(mentions) if not m.weak]
     weak = [m for m in mentions if m.weak and not m.sector_only]
-    sentences: dict[int, set[int]] = {}  # id(draft) -> sentences of its mentions so far
+    # sentence -> ids of the drafts holding a mention of it so far (by identity: drafts are
+    # distinct), kept as mentions are placed rather than rebuilt from every draft per mention
+    in_sentence: dict[int, set[int]] = {}
     for m in body:
         target: DocDraft | None = None
-        # drafts already holding a mention of this sentence (by identity: drafts are distinct)
-        same_sentence = {id(d) for d in drafts if m.sentence in sentences[id(d)]}
+        same_sentence = in_sentence.get(m.sentence, set())
         if m.title:
             target = next((d for d in drafts if d.title and _same_title(d.title, m.title)), None)
             if target is None:
@@ -1338,9 +1345,8 @@ def cluster_docs(ctx: ArticleContext, mentions: list[DocMention]) -> list[DocDra
                 continue
             target = DocDraft()
             drafts.append(target)
-            sentences[id(target)] = set()
         target.mentions.append(m)
-        sentences[id(target)].add(m.sentence)
+        in_sentence.setdefault(m.sentence, set()).add(id(target))
         last_touched = target
     for m in pending_docs:
         target = next((d for d in drafts if d.head.count and d.head.noun.lower() == "documents"), None)
@@ -1386,17 +1392,27 @@ def _anaphoric_only(d: DocDraft) -> bool:
     return all(m.anaphoric or not m.indefinite for m in d.mentions) and d.head.anaphoric
 
 
-_RE_SAME_TITLE_1 = re.compile(r"[a-z0-9']+")
-_RE_SAME_TITLE_2 = re.compile(r"[a-z0-9']+")
+_RE_TITLE_WORD = re.compile(r"[a-z0-9']+")
+_TITLE_NOUNS = frozenset(["agreement", "treaty", "declaration", "protocol", "accord"])
+
+
+@lru_cache(maxsize=1024)
+def _title_keys(title: str) -> tuple[frozenset[str], str]:
+    """The distinctive words of a title and its first word, lower-cased.
+
+    Cached: clustering compares each titled mention with every titled draft, so the
+    same few titles are taken apart over and over.
+    """
+    keys = frozenset(_RE_TITLE_WORD.findall(title.lower())) - _SMALL_WORDS - _TITLE_NOUNS
+    words = title.split()
+    return keys, words[0].lower() if words else ""
 
 
 def _same_title(a: str, b: str) -> bool:
-    ka = set(_RE_SAME_TITLE_1.findall(a.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
-    kb = set(_RE_SAME_TITLE_2.findall(b.lower())) - _SMALL_WORDS - {"agreement", "treaty", "declaration", "protocol", "accord"}
+    (ka, first_a), (kb, first_b) = _title_keys(a), _title_keys(b)
     if not ka or not kb:
         return False
     small, big = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
-    first_a, first_b = a.split()[0].lower(), b.split()[0].lower()
     return ka == kb or (small <= big and (len(small) >= 2 or first_a == first_b
                                           or any(w.isupper() or len(w) <= 4 for w in small)))
 
@@ -1492,11 +1508,16 @@ def _summit_link(ctx: ArticleContext, draft: DocDraft, summits: list[tuple[Summi
     if not summits:
         return None
     head_text = ctx.sentence_lower(draft.head.sentence)[: draft.head.start - ctx.sentences[draft.head.sentence].start]
-    if _DATED_BEFORE.search(head_text):
+    # the pattern is end-anchored and spans three tokens at most ("last year's" and a name)
+    if _DATED_BEFORE.search(head_text, tail_start(head_text, 3)):
         return None  # a document with its own, earlier date ("the February Louvre agreement")
     best: tuple[int, tuple[SummitDraft, Summit]] | None = None
+    # the sentences a summit mention must share with the document (its own, or its list's lead)
+    near = {dm.sentence for dm in draft.mentions} | {dm.lead for dm in draft.mentions if dm.lead is not None}
     for sd, rec in summits:
         for sm in sd.mentions:
+            if sm.sentence not in near:
+                continue
             for dm in draft.mentions:
                 if sm.sentence in (dm.sentence, dm.lead):
                     dist = abs(sm.start - dm.start)
@@ -1609,11 +1630,11 @@ def build_agreements(ctx: ArticleContext, summits: list[tuple[SummitDraft, Summi
     drafts = cluster_docs(ctx, find_doc_mentions(ctx))
     out: list[Agreement] = []
     previous_parties: list[str] = []
+    primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
     for draft in drafts:
         head = draft.head
         title = draft.title
         dtype: AgreementType = next((m.type for m in draft.mentions if m.title), _usual_type(draft))
-        primary = max(summits, key=lambda t: len(t[0].mentions))[1] if summits else None
         status = _draft_status(draft, primary.status if primary else None)
         signed = _signed_on(ctx, draft, status)
         head.signed_on = signed

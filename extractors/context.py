@@ -22,6 +22,7 @@ from extractors.entities import (
     find_bare_names,
     find_people,
     load_gazetteer,
+    surname_index,
     title_hint_spans,
     title_starts,
 )
@@ -181,21 +182,37 @@ def build_context(article: ArticleInput) -> ArticleContext:
 
 def _find_article_people(gaz: Gazetteer, shadow: str, lower: str,
                          sentences: tuple[Sentence, ...]) -> tuple[tuple[PersonMention, ...], ...]:
-    starts = title_starts(lower)
     hints = title_hint_spans(lower)
-    titled = [find_people(gaz, shadow, s.start, s.end, lower, starts) if _holds(hints, s.start, s.end) else []
-              for s in sentences]
+    hinted = [_holds(hints, s.start, s.end) for s in sentences]
+    # title words are looked for only in the sentences find_people reads (a third of a long article)
+    starts = title_starts(lower, _runs(sentences, hinted))
+    titled = [find_people(gaz, shadow, s.start, s.end, lower, starts) if hint else []
+              for s, hint in zip(sentences, hinted, strict=True)]
     known: dict[str, PersonMention] = {}
     for plist in titled:
         for p in plist:
             if len(p.name.split()) > 1 or p.name not in known:
                 known.setdefault(p.name, p)
+    surnames = surname_index(known)
     people: list[tuple[PersonMention, ...]] = []
     for s, plist in zip(sentences, titled, strict=True):
-        bare = [b for b in find_bare_names(gaz, shadow, s.start, s.end, known)
+        bare = [b for b in find_bare_names(gaz, shadow, s.start, s.end, known, surnames)
                 if not any(p.start <= b.start < p.end for p in plist)]
         people.append(tuple(_canonical(plist, known)) + tuple(bare))
     return tuple(people)
+
+
+def _runs(sentences: tuple[Sentence, ...], chosen: list[bool]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of consecutive chosen sentences, in order."""
+    runs: list[tuple[int, int]] = []
+    previous = False
+    for s, this in zip(sentences, chosen, strict=True):
+        if this and previous:
+            runs[-1] = (runs[-1][0], s.end)
+        elif this:
+            runs.append((s.start, s.end))
+        previous = this
+    return runs
 
 
 def _holds(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -390,14 +390,20 @@ def title_hint_spans(lower: str) -> list[tuple[int, int]]:
     return spans
 
 
-def title_starts(lower: str) -> list[int]:
-    """Offsets in folded text where a title word starts (overlapping ones too), in order."""
+def title_starts(lower: str, spans: list[tuple[int, int]] | None = None) -> list[int]:
+    """Offsets in folded text where a title word starts (overlapping ones too), in order.
+
+    ``spans``: ascending ``[start, end)`` ranges, when only starts inside them are wanted
+    (the sentences :func:`find_people` will read); by default the whole text.
+    """
     starts: list[int] = []
-    for word in _TITLE_WORDS:
-        at = lower.find(word)
-        while at != -1:
-            starts.append(at)
-            at = lower.find(word, at + 1)
+    for start, end in [(0, len(lower))] if spans is None else spans:
+        for word in _TITLE_WORDS:
+            stop = end + len(word) - 1  # a word may start before ``end`` and run past it
+            at = lower.find(word, start, stop)
+            while at != -1:
+                starts.append(at)
+                at = lower.find(word, at + 1, stop)
     starts.sort()
     return starts
 
@@ -516,15 +522,27 @@ def _non_government(text: str, start: int, pos: int) -> bool:
     return bool(_NON_GOV.search(text[max(start, pos - 40):pos + 1]))
 
 
-def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
-                    known: dict[str, PersonMention]) -> list[PersonMention]:
-    """Later references by surname ("Tokayev", "Mr Brown") to people already found."""
-    out: list[PersonMention] = []
-    if not known:
-        return out
+def surname_index(known: dict[str, PersonMention]) -> dict[str, PersonMention]:
+    """The first known person of each surname, for :func:`find_bare_names`."""
     surnames: dict[str, PersonMention] = {}
     for p in known.values():
         surnames.setdefault(p.name.split()[-1], p)
+    return surnames
+
+
+def find_bare_names(gaz: Gazetteer, text: str, start: int, end: int,
+                    known: dict[str, PersonMention],
+                    surnames: dict[str, PersonMention] | None = None) -> list[PersonMention]:
+    """Later references by surname ("Tokayev", "Mr Brown") to people already found.
+
+    ``surnames``: :func:`surname_index` of ``known``, when the caller has it (built once
+    per article rather than once per sentence).
+    """
+    out: list[PersonMention] = []
+    if not known:
+        return out
+    if surnames is None:
+        surnames = surname_index(known)
     segment = text[start:end]
     if not any(name in segment for name in surnames):
         return out  # a hit is a known surname, so the sentence must contain one
@@ -541,4 +559,4 @@ _CAPITALISED = re.compile(rf"\b(?:Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?([{_UP}][\w'’-]
 
 
 __all__ = ["NAME", "Gazetteer", "Organisation", "PersonMention", "Place", "find_bare_names",
-           "find_people", "load_gazetteer"]
+           "find_people", "load_gazetteer", "surname_index"]

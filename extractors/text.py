@@ -131,6 +131,8 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     bounds = [m.start() for m in _PARAGRAPH.finditer(text, 0, stop)] + [stop]
     for para, para_end in enumerate(bounds):
         for c_start, c_end in _line_chunks(text, pos, para_end):
+            if c_start == c_end:
+                continue  # an empty line (a paragraph's chunks begin with its blank separator): no sentence
             for s_start, s_end in _split_chunk(text, c_start, c_end, after_stops):
                 marked = dates and bisect_left(dates, s_start - 1) < bisect_left(dates, s_end)
                 for sub_start, sub_end in (_split_date_mark(text, s_start, s_end) if marked
@@ -143,12 +145,23 @@ def split_sentences(text: str, end: int | None = None) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     for a, b, p in pieces:
         body = text[a:b]
-        key = " ".join(body.split())
+        key = _normalised(body)
         if key in seen:
             continue
         seen.add(key)
         out.append(Sentence(index=len(out), start=a, end=b, text=body, paragraph=p))
     return tuple(out)
+
+
+def _normalised(body: str) -> str:
+    """``" ".join(body.split())`` for a trimmed sentence: its words separated by single spaces.
+
+    Most sentences already are: every whitespace character but the space is unprintable, so a
+    printable body without a double space is its own normal form (and is not split and rejoined).
+    """
+    if body.isprintable() and "  " not in body:
+        return body
+    return " ".join(body.split())
 
 
 def _split_date_mark(text: str, start: int, end: int) -> list[tuple[int, int]]:
