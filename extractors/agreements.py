@@ -318,7 +318,10 @@ def _proper_tail(before: str) -> bool:
     return last in _PROPER_SMALL or _PROPER_WORD_END.search(last) is not None
 
 
-_PROPER_BEFORE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for)\s+)?){1,12})$")
+# Small words inside a name: connectors, and the particles of place names ("Rio de Janeiro",
+# "Dar es Salaam"), always followed by a capitalised word or the noun.
+_PROPER_BEFORE = re.compile(
+    r"((?:(?:[A-Z][\w'’.-]*|\d{4})(?:,)?\s+(?:(?:and|of|the|on|for|de|da|do|del|es|la)\s+)?){1,12})$")
 
 
 _RE_FIND_TITLE_1 = re.compile(r"\s*\(([A-Z]{2,6})\)|,\s*([A-Z]{2,6}),")

@@ -23,7 +23,8 @@ NAME = "accords-rules"
 # before a document's name is dropped from it; a long subject's predicate sets status; a reporting
 # phrase ("officials in X said") is no host city.
 # 1.3.0: a later mention that completes a document's name gives its title ("Treaty of X" in a
-# summary, "Treaty of X and Y" in the body).
+# summary, "Treaty of X and Y" in the body); a name's place particles stay in it ("Rio de Janeiro
+# Declaration").
 VERSION = "1.3.0"
 
 @cache
