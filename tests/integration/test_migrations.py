@@ -131,3 +131,23 @@ def test_0008_keeps_stored_agreements_as_json_and_downgrades_to_0007(
             assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
     upgrade(empty_engine)
     check(empty_engine)
+
+
+def test_0011_lists_a_leader_without_role_or_country_by_name_and_downgrades(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, "0010")
+    with empty_engine.begin() as conn:
+        s, _, _, _ = add_records(conn)
+        run(conn, "INSERT INTO summit_people (summit_id, name, kind, role, country, articles) "
+                  "VALUES (:s, 'Xi Jinping', 'leader', 'President', 'CN', 3), "
+                  "(:s, 'Sadyr Japarov', 'leader', NULL, NULL, 1)", s=s)
+    leaders = "SELECT leaders FROM summits"
+    with empty_engine.connect() as conn:
+        assert run(conn, leaders) == [["Xi Jinping (President, CN)", "Sadyr Japarov ()"]]
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert run(conn, leaders) == [["Xi Jinping (President, CN)", "Sadyr Japarov"]]
+    command.downgrade(alembic_config(empty_engine), "0010")
+    with empty_engine.connect() as conn:
+        assert run(conn, leaders) == [["Xi Jinping (President, CN)", "Sadyr Japarov ()"]]

@@ -124,6 +124,11 @@ def test_lists_follow_inserts_updates_deletes_and_truncates(session: Session) ->
     assert summit(session, s)[1][0] == "Wang Yi (Foreign Minister, CN)"
     assert_views_as_before(session)
     assert_exports_as_views(session)
+    # Neither role nor country: the name alone (0011), not "Name ()" as the 0003 view gave.
+    run(session, "INSERT INTO summit_people (summit_id, name, kind, role, country, articles) "
+                 "VALUES (:s, 'Shavkat Mirziyoyev', 'leader', NULL, NULL, 1)", s=s)
+    assert summit(session, s)[1][-1] == "Shavkat Mirziyoyev"
+    run(session, "DELETE FROM summit_people WHERE name = 'Shavkat Mirziyoyev'")
 
     run(session, "TRUNCATE summit_people, agreement_sectors")
     assert summit(session, s) == (["CN", "KZ", "RU"], [])
