@@ -670,8 +670,8 @@ def _sectors_from(text: str, offset: int) -> list[tuple[str, int, int]]:
             rest = _LEAD_ARTICLE.sub("", phrase[verb.end():])
             if _TWO_WORDS.match(rest):
                 phrase = rest  # "to sharply reduce the import duties": the area is import duties
-        # the body a document sets up is not its area: "the establishment of a mechanism for the
-        # meeting of ministers of agriculture" covers agriculture
+        # the body a document sets up is not its area: "the creation of a council of ministers
+        # of fisheries" covers fisheries
         phrase = _INSTITUTIONAL_FRAME.sub("", phrase)
         last = phrase.rsplit(None, 1)
         if last and last[-1] in _TRAILING_SMALL:  # the sub below only strips these
