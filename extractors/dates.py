@@ -110,7 +110,7 @@ def find_reference_date(text: str, published: datetime | date | None = None) -> 
     if m := _REF_DATELINE.search(head):
         return RefDate(month=MONTHS[m["mon"].lower()], day=int(m["day"]))
     if m := _REF_LAST_YEAR.search(text):
-        # "Last year the meeting was held on October 11, 2024": the article is from the year after
+        # "Last year's talks took place on March 4, 2024": the article is from the year after
         return RefDate(year=int(m["year"]) + 1)
     return RefDate()
 

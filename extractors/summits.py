@@ -1,8 +1,8 @@
 """Summit records: find "summit" mentions, name their series, merge, fill the fields.
 
 A mention is named by what sits in its noun phrase ("the second China-Central Asia
-Summit", "next month's OAU summit"), by an of-phrase after it ("summit of the heads
-of state of the CIS countries"), or, for a bare "the summit", by the summit already
+Summit", "next month's OAU summit"), by an of-phrase after it ("a summit of the heads
+of state of the CSTO"), or, for a bare "the summit", by the summit already
 under discussion. Mentions of one series with compatible edition/year merge into
 one record; earlier editions referred back to stay separate records.
 """
@@ -299,7 +299,7 @@ def _parse_mention(ctx: ArticleContext, sent: int, match: re.Match[str]) -> Summ
     parts = _place_parts(ctx, [p for p in np_places if p.kind != "city"])
     parts += _known_name_parts(ctx, masked[np_from:t_start], s.start + np_from)
     np_cities = [p for p in np_places if p.kind == "city"]
-    # of-phrase after the trigger: "summit of the heads of state of the CIS countries"
+    # of-phrase after the trigger: "a summit of the heads of state of the CSTO"
     right = text[t_end:]
     of = _RE_PARSE_MENTION_1.match(right)
     if of:

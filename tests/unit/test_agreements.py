@@ -52,8 +52,8 @@ def test_titles(text: str, title: str) -> None:
         "Walgreens agreed to pay Florida $683 million to settle a lawsuit.",
         "Euratom timed the bond to the 30th anniversary of the Treaty of Rome.",
         "A minister praised the China-Central Asia Spirit of mutual respect.",
-        "There had not been a declaration of force majeure on mineral contracts.",
-        "Belgian cabinet ministers reached an agreement on budgetary economies.",
+        "No declaration of force majeure has been made on the copper contracts.",
+        "Austrian cabinet ministers reached an agreement on budget savings.",
     ],
 )
 def test_hard_negatives(text: str) -> None:
@@ -91,7 +91,7 @@ def test_status(text: str, status: str) -> None:
 
 
 def test_signed_on_from_dateline() -> None:
-    text = " date 2022-02-14 On June 15, Azerbaijan and Turkey signed the Shusha Declaration."
+    text = " date 2022-02-14 Turkey and Azerbaijan signed the Shusha Declaration on June 15."
     (decl,) = _agreements(text)
     assert str(decl.signed_on) == "2021-06-15"  # June 15 before a February dateline is last year
 

@@ -31,7 +31,7 @@ def test_every_document_noun_is_a_cue_in_any_case(noun: str) -> None:
 @pytest.mark.parametrize("text", [
     "Leaders met at the summit in Baku.",
     "THE SUMMIT OPENS",
-    "the second meeting of the Council of Heads of State of the CIS",
+    "a third session of the CIS Council of Heads of State",
     "a session of the council of the heads of state",
     "The Plan of Action was approved.",
     "ſummit",  # long s: a case-insensitive match of "s"

@@ -19,11 +19,11 @@ def _summits(text: str) -> tuple[Summit, ...]:
         ("The 15th BRICS summit opened in Johannesburg.", "BRICS Summit", 15),
         ("Biden will attend the inaugural C5+1 summit in New York.", "C5+1 Summit", 1),
         # an anniversary is not an edition
-        ("Tokayev spoke at the 10th-anniversary Organization of Turkic States (OTS) Summit last week.", "OTS Summit", None),
+        ("Aliyev hosted the 15th-anniversary Organization of Turkic States (OTS) Summit on Friday.", "OTS Summit", None),
         # leaders' names in a compound stand for their countries
         ("Reagan recalled the Reagan-Gorbachev summit in Geneva.", "US-Soviet Summit", None),
         # the of-phrase names the series
-        ("The summit of the heads of state of the CIS countries will be held in Dushanbe.", "CIS Summit", None),
+        ("A summit of the heads of state of the CIS is planned in Ashgabat.", "CIS Summit", None),
     ],
 )
 def test_series_name_and_edition(text: str, name: str, edition: int | None) -> None:
@@ -34,7 +34,7 @@ def test_series_name_and_edition(text: str, name: str, edition: int | None) -> N
 @pytest.mark.parametrize(
     "text",
     [
-        "Nine climbers reached the summit of Mount Everest on Wednesday.",
+        "Four climbers stood on the summit of Mount Everest at dawn.",
         "The band went straight to the album summit this week.",
         "Thousands of founders flocked to the Web Summit in Lisbon.",
         "Summit Petroleum Corp said it sold 11 mln shares to an investment firm.",
@@ -59,7 +59,7 @@ def test_status(text: str, status: str) -> None:
 
 
 def test_group_phrase_resolves_to_members() -> None:
-    text = ("Chinese President Xi Jinping attended the China-Central Asia Summit with the leaders of the five "
+    text = ("At the China-Central Asia Summit, Chinese President Xi Jinping met the leaders of the five "
             "Central Asian countries.")
     (summit,) = _summits(text)
     assert set(summit.participants) == {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
@@ -67,14 +67,14 @@ def test_group_phrase_resolves_to_members() -> None:
 
 
 def test_african_union_code_and_host() -> None:
-    (summit,) = _summits("The 30th African Union (AU) heads of state and government summit opens in "
-                         "Addis Ababa, Ethiopia on Sunday.")
+    (summit,) = _summits("The 30th African Union (AU) summit of heads of state and government "
+                         "opened in Addis Ababa, Ethiopia on Sunday.")
     assert (summit.name, summit.edition, summit.city, summit.country) == ("AU Summit", 30, "Addis Ababa", "ET")
     assert "AFU" in summit.participants and "AU" not in summit.participants
 
 
 def test_dates_from_dateline() -> None:
-    text = " date 2023-11-23 The CSTO summit took place on November 23 in Minsk."
+    text = " date 2023-11-23 The CSTO summit took place in Minsk on November 23."
     (summit,) = _summits(text)
     assert (summit.year, str(summit.start_date), summit.city, summit.country) == (2023, "2023-11-23", "Minsk", "BY")
 
