@@ -1553,10 +1553,9 @@ def _has_other_year(ctx: ArticleContext, draft: DocDraft, summit: Summit) -> boo
     return False
 
 
-_RE_SIGNED_ON_1 = re.compile(r"\s*On\s+")
+_LEADING_ON = re.compile(r"\s*On\s+")
 _RE_SIGNED_ON_2 = re.compile(r"(?i)\b(?:signed|issued|adopted|of)\s+(?:\w+\s+){0,3}$")
 _RE_SIGNED_ON_3 = re.compile(r"(?i)\bsign\w*|\bissu\w+|\badopt\w*")
-_RE_SIGNED_ON_4 = re.compile(r"\s*On\s+")
 _RE_SIGNED_ON_5 = re.compile(r"(?i)\b(?:sign\w*|issu\w+|adopt\w*)\b[^.]{0,30}$")
 _RE_SIGNED_ON_6 = re.compile(r"(?i)^[^.]{0,12}\b(?:sign\w*|issu\w+)")
 _RE_SIGNED_ON_7 = re.compile(r"(?i)\b(?:today|yesterday)(?:'s|’s)\s*$")
@@ -1577,7 +1576,7 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                 continue
             rel = d.start - s.start
             dist = rel - anchor if rel >= anchor else anchor - (d.end - s.start)
-            lead_on = _RE_SIGNED_ON_4.match(text) is not None and rel <= 4
+            lead_on = _LEADING_ON.match(text) is not None and rel <= 4
             sign_near = _RE_SIGNED_ON_2.search(text[:rel]) is not None
             if d.relative and not _RE_SIGNED_ON_5.search(text[:rel]) and not _RE_SIGNED_ON_6.search(text[d.end - s.start:]) and not _RE_SIGNED_ON_7.search(text[:anchor]):
                 continue
@@ -1588,7 +1587,7 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
                 best = (dist, r[0], d.start, d.end)
         if best is None and m.sentence > 0:
             prev = ctx.sentence_text(m.sentence - 1)
-            lead = _RE_SIGNED_ON_1.match(prev)
+            lead = _LEADING_ON.match(prev)
             if lead and _RE_SIGNED_ON_3.search(text):
                 for d in ctx.dates[m.sentence - 1]:
                     if d.start - ctx.sentences[m.sentence - 1].start <= 4 and d.day:
@@ -1605,7 +1604,7 @@ def _signed_on(ctx: ArticleContext, draft: DocDraft, status: AgreementStatus | N
             continue
         for d in ctx.dates[m.sentence]:
             rel = d.start - s.start
-            if d.day is None or not ((rel <= 4 and _RE_SIGNED_ON_4.match(text)) or _SIGNED_BEFORE.search(text[:rel])):
+            if d.day is None or not ((rel <= 4 and _LEADING_ON.match(text)) or _SIGNED_BEFORE.search(text[:rel])):
                 continue
             r = resolve(d, ctx.ref, past=True)
             if r is not None:

@@ -408,9 +408,8 @@ def title_starts(lower: str, spans: list[tuple[int, int]] | None = None) -> list
     return starts
 
 
-_RE_FIND_PEOPLE_1 = re.compile(r"(?i)\bcounterpart\b")
+_COUNTERPART = re.compile(r"(?i)\bcounterpart\b")
 _RE_FIND_PEOPLE_2 = re.compile(r"(?:\b(?:the|in|of|at|on|from|to|a|an|and)\s+)$")
-_RE_FIND_PEOPLE_3 = re.compile(r"(?i)\bcounterpart\b")
 _RE_FIND_PEOPLE_4 = re.compile(r"(?i)\b(?:former|ex-|late)\s*$")
 _RE_FIND_PEOPLE_5 = re.compile(r"(?i)\b(?:will not|won't|not to|did not|declined to)\s+(?:take part|attend|participate)")
 _RE_FIND_PEOPLE_6 = re.compile(r"(?i)(?:president|minister|chancellor|secretary|leader)\s*$")
@@ -461,10 +460,10 @@ def find_people(gaz: Gazetteer, text: str, start: int, end: int, lower: str | No
                     country = None
         if country is None:
             country = gaz.known_people.get(name) or gaz.known_people.get(name.split()[-1])
-        if _RE_FIND_PEOPLE_3.search(title) and country is None:
+        if _COUNTERPART.search(title) and country is None:
             return
         leader = _is_leader(title, country, gaz, of_phrase)
-        if _RE_FIND_PEOPLE_1.search(title):
+        if _COUNTERPART.search(title):
             if not out:
                 return
             role, leader = out[-1].role or role, out[-1].leader
