@@ -2,10 +2,11 @@
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from db.migrate import alembic_config, check, upgrade
@@ -20,6 +21,12 @@ from tests.integration.test_report_lists import (
 )
 
 pytestmark = pytest.mark.integration
+
+
+def view_rows(conn: Connection, *views: str) -> dict[str, list[Any]]:
+    """Every row of these reporting views, in order."""
+    return {v: list(conn.execute(text(f"SELECT * FROM reporting.{v} ORDER BY 1")).all())
+            for v in views}
 
 
 @pytest.fixture
@@ -80,22 +87,19 @@ def test_0007_fills_the_lists_of_stored_records_and_downgrades_to_the_old_views(
                   "VALUES (:s, 'Xi Jinping', 'leader', 'President', 'CN', 3), "
                   "(:s, 'Wang Yi', 'official', 'Foreign Minister', 'CN', 9)", s=s)
     with empty_engine.connect() as conn:
-        at_0006 = {v: conn.execute(text(f"SELECT * FROM reporting.{v} ORDER BY 1")).all()
-                   for v in ("summits", "agreements")}
+        at_0006 = view_rows(conn, "summits", "agreements")
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         assert run(conn, "SELECT parties FROM agreements ORDER BY id") == [
             ["CN", "UZ"], ["RU"], []]
         assert run(conn, "SELECT leaders FROM summits") == [["Xi Jinping (President, CN)"]]
         assert_views_as_before(conn)
-        for view, rows in at_0006.items():
-            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+        assert view_rows(conn, *at_0006) == at_0006
     command.downgrade(alembic_config(empty_engine), "0006")
     assert "parties" not in {c["name"] for c in inspect(empty_engine).get_columns("agreements")}
     with empty_engine.connect() as conn:
         assert not run(conn, "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'keep_%'")
-        for view, rows in at_0006.items():
-            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+        assert view_rows(conn, *at_0006) == at_0006
     upgrade(empty_engine)
     check(empty_engine)
 
@@ -113,22 +117,19 @@ def test_0008_keeps_stored_agreements_as_json_and_downgrades_to_0007(
         run(conn, "UPDATE agreements SET first_reported = now(), articles = 2 WHERE id = :a1",
             a1=a1)
     with empty_engine.connect() as conn:
-        at_0007 = {v: conn.execute(text(f"SELECT * FROM reporting.{v} ORDER BY 1")).all()
-                   for v in ("summits", "agreements", "country_activity")}
+        at_0007 = view_rows(conn, "summits", "agreements", "country_activity")
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         assert "" not in run(conn, "SELECT json_prefix FROM agreements")
         assert_exports_as_views(conn)
-        for view, rows in at_0007.items():
-            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+        assert view_rows(conn, *at_0007) == at_0007
     command.downgrade(alembic_config(empty_engine), "0007")
     assert "json_prefix" not in {c["name"] for c in inspect(empty_engine).get_columns("agreements")}
     with empty_engine.connect() as conn:
         assert not run(conn, "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%json_prefix%'")
         assert not run(conn, "SELECT proname FROM pg_proc WHERE proname LIKE '%json_prefix%'")
         assert not run(conn, "SELECT 1 FROM pg_views WHERE viewname = 'agreement_exports'")
-        for view, rows in at_0007.items():
-            assert conn.execute(text(f"SELECT * FROM reporting.{view} ORDER BY 1")).all() == rows
+        assert view_rows(conn, *at_0007) == at_0007
     upgrade(empty_engine)
     check(empty_engine)
 
